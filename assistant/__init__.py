@@ -1,0 +1,1 @@
+"""shopbot assistant: the conversation pipeline."""

@@ -1,0 +1,62 @@
+"""The typed Product record shared by every stage."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, fields
+
+CONSUMABLE_CATEGORIES = frozenset({"beauty"})  # categories whose items are bought again (see ranking rules)
+
+
+@dataclass(frozen=True)
+class Product:
+    id: str
+    title: str
+    description: str
+    category: str
+    product_type: str
+    brand: str
+    price: float
+    currency: str = "USD"
+    colors: tuple[str, ...] = ()
+    sizes: tuple[str, ...] = ()
+    material: str | None = None
+    audience: str | None = None  # men, women, kids, unisex, ...
+    features: tuple[str, ...] = ()
+    rating: float = 0.0
+    review_count: int = 0
+    in_stock: bool = True
+    created_at: str = "2026-01-01T00:00:00Z"  # ISO 8601 UTC
+    consumable: bool = False
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        for k in ("colors", "sizes", "features"):
+            d[k] = list(d[k])
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Product":
+        names = {f.name for f in fields(cls)}
+        kw = {k: v for k, v in d.items() if k in names}
+        for k in ("colors", "sizes", "features"):
+            if k in kw and kw[k] is not None:
+                kw[k] = tuple(kw[k])
+        return cls(**kw)
+
+    def content_hash(self) -> str:
+        """Hash of everything that goes into the index (text and metadata)."""
+        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:16]
+
+    def embedding_text(self) -> str:
+        parts = [self.title, f"{self.brand} {self.product_type}", self.description]
+        if self.features:
+            parts.append("Features: " + ", ".join(self.features))
+        if self.colors:
+            parts.append("Colors: " + ", ".join(self.colors))
+        if self.material:
+            parts.append(f"Material: {self.material}")
+        if self.audience:
+            parts.append(f"For: {self.audience}")
+        return ". ".join(parts)

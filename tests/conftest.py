@@ -1,0 +1,57 @@
+"""Shared fixtures. Heavy resources (models, the built catalog) load once per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+ARTIFACTS = REPO / "tests" / "artifacts"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--run-slow", action="store_true", help="also run the model-heavy tier (make test does)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--run-slow"):
+        return
+    skip = pytest.mark.skip(reason="model-heavy tier: run with --run-slow (make test does)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    return SHARED_DATA
+
+
+def shared_dataset(name: str) -> Path:
+    """Path of ../shared/data/<name>, or skip the test with a clear message when absent."""
+    path = SHARED_DATA / name
+    if not path.is_dir():
+        pytest.skip(f"dataset {name!r} not found at {path} (it is optional; CI has it)")
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path):
+    """Settings pointing at a fresh temporary data directory."""
+    from assistant.settings import Settings
+
+    return Settings(data_dir=tmp_path / "data", catalog_size=300)
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
