@@ -1,0 +1,13 @@
+"""`shopbot eval <model>`: evaluation commands registered by training/<model>/cli.py (register_eval)."""
+
+from __future__ import annotations
+
+from ui.cli.train import _modules
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("eval", help="evaluate a model (nlu, generator)")
+    models = parser.add_subparsers(dest="model", required=True)
+    for module in _modules():
+        if hasattr(module, "register_eval"):
+            module.register_eval(models)
