@@ -6,7 +6,6 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields
 
-CONSUMABLE_CATEGORIES = frozenset({"beauty"})  # categories whose items are bought again (see ranking rules)
 
 
 @dataclass(frozen=True)

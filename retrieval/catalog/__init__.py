@@ -1,0 +1,1 @@
+"""The product catalog: vocabulary, the seeded default-catalog generator, loaders and importers."""
