@@ -107,6 +107,7 @@ class Turn:
     fallback: bool = False  # the reply is the deterministic template
     error: str | None = None
     data: tuple[tuple[str, str], ...] = ()  # extra facts shown (order id, return id, ticket id, table)
+    facts: ReplyFacts | None = None  # what the reply writer was given (replay checks faithfulness against it)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,12 @@ class RankerWeights(BaseModel):
     exploration: float = 0.35
     diversity_lambda: float = 0.7  # MMR trade-off: 1.0 = relevance only
     recency_half_life_days: float = 14.0
+    # exploration (assistant/ranking/bandit.py)
+    exploration_mode: str = "thompson"  # or "ucb"
+    prior_strength: float = 4.0  # pseudo-observations of an item's category prior
+    new_item_bonus: float = 4.0  # extra pseudo-successes of a new arrival (the exploration prior)
+    new_item_days: float = 30.0  # created within this many days = new arrival
+    propensity_draws: int = 32  # Monte-Carlo Thompson draws used to estimate propensities
 
 
 class SiteConfig(BaseModel):
@@ -32,6 +38,19 @@ class SiteConfig(BaseModel):
 
     key: str
     origins: list[str] = Field(default_factory=list)
+
+
+class WidgetLimits(BaseModel):
+    """Limits of the chat-widget HTTP API (token buckets: ``burst`` tokens, refilled at ``per_second``)."""
+
+    ip_per_second: float = 20.0
+    ip_burst: int = 120
+    session_per_second: float = 2.0
+    session_burst: int = 30
+    max_body_bytes: int = 16_384
+    max_text_chars: int = 2_000
+    user_token_ttl_s: int = 3_600
+    max_sessions: int = 100_000  # sessions remembered by the API (oldest forgotten first)
 
 
 class Settings(BaseSettings):
@@ -67,6 +86,8 @@ class Settings(BaseSettings):
     writer: str = "embedded"
     writer_url: str | None = None
     writer_model: str | None = None
+    writer_api_key: str | None = None  # writer="openai" only; local OpenAI-compatible servers need none
+    writer_speed: str = "fp32"  # embedded writer: "fp32" or "int8" (dynamic int8 Linear layers)
     generate: bool = True
 
     # front ends
@@ -74,6 +95,7 @@ class Settings(BaseSettings):
     port: int = 7860
     sites: list[SiteConfig] = Field(default_factory=lambda: [SiteConfig(key="demo-site-key", origins=["http://127.0.0.1:7860", "http://localhost:7860"])])
     user_token_secret: str = "change-me-in-production"
+    widget: WidgetLimits = Field(default_factory=WidgetLimits)
 
     @classmethod
     def settings_customise_sources(

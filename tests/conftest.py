@@ -55,3 +55,36 @@ def settings(tmp_path):
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+# --- retrieval fixtures (engineer RETRIEVAL): loaded once per session --------------------------------
+CATALOG_FIXTURE_SIZE = 600
+CATALOG_FIXTURE_SEED = 7
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The packaged MiniLM embedder (session-scoped: loading it takes seconds)."""
+    from retrieval.embeddings import Embedder
+
+    return Embedder()
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    """~600 products from the default catalog generator (seeded)."""
+    from retrieval.catalog.generate import generate_catalog
+
+    return generate_catalog(CATALOG_FIXTURE_SIZE, seed=CATALOG_FIXTURE_SEED)
+
+
+@pytest.fixture(scope="session")
+def product_index(tmp_path_factory, embedder, catalog):
+    """A real embedded-Chroma ProductIndex over ``catalog`` in a session temp dir (read-only use, please)."""
+    from retrieval.chroma_client import open_client
+    from retrieval.index import ProductIndex
+
+    client = open_client(tmp_path_factory.mktemp("product_index") / "chroma")
+    index = ProductIndex(client, embedder, collection="products")
+    index.upsert(catalog)
+    return index

@@ -22,6 +22,7 @@ COMMANDS: tuple[str, ...] = (
     "evaluate",  # shopbot eval nlu|generator
     "replay",    # shopbot replay
     "forget",    # shopbot forget USER
+    "analytics", # shopbot analytics [--since 7d] [--policy weights.toml]
 )
 
 log = logging.getLogger("shopbot")

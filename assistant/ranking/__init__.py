@@ -1,0 +1,1 @@
+"""Blended ranking: relevance, history affinity, sequential model, popularity, exploration, diversity, rules."""

@@ -1,0 +1,279 @@
+"""RankingPolicy: blends retrieval relevance, history affinity, the sequential model, popularity and a
+Thompson/UCB exploration draw, re-ranks with MMR for diversity and applies the hard rules.
+
+Final score of a shown item = relevance + affinity + sequential + popularity + exploration + diversity
+(each already weighted by ``Settings.ranker``); the breakdown keeps exactly these parts.
+
+Propensity: the policy is stochastic only through the Thompson draws. For each shown item we record
+the probability that it lands in the top-k under the policy's own score distribution, estimated by
+Monte-Carlo over ``propensity_draws`` independent Thompson draws of the blended score (the MMR step is
+left out of this estimate); clipped below at 1 / (2 x draws). Under UCB the policy is deterministic and
+every shown item has propensity 1.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+
+from assistant.interactions import Interaction, InteractionStore
+from assistant.ranking.bandit import BanditConfig, BetaPosteriors
+from assistant.ranking.diversity import mmr
+from assistant.ranking.explain import reasons
+from assistant.ranking.popularity import Popularity
+from assistant.ranking.profile import ProfileView, UserProfile, affinity, parse_ts
+from assistant.ranking.rules import eligible
+from assistant.ranking.vectors import AttributeVectors, ItemVectors
+from assistant.records import Candidate, ScoreBreakdown
+from assistant.settings import RankerWeights
+from retrieval.product import Product
+from retrieval.records import Hit, SearchFilters
+
+log = logging.getLogger(__name__)
+
+PARTS = ("relevance", "affinity", "sequential", "popularity", "exploration")
+Lookup = Callable[[list[str]], list[Product]]
+MAX_REMEMBERED_SHOWS = 100_000
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Unweighted per-candidate signals: ``values`` (n, 4) = relevance, affinity, sequential, popularity;
+    the Beta posterior (alpha, beta) of each candidate; the new-arrival mask."""
+
+    products: tuple[Product, ...]
+    values: np.ndarray
+    alpha: np.ndarray
+    beta: np.ndarray
+    new: np.ndarray
+
+
+def topk_probabilities(fixed: np.ndarray, draw_parts: np.ndarray, k: int, mode: str = "thompson") -> np.ndarray:
+    """P(candidate in the top-k) of ``fixed + draw`` over the rows of ``draw_parts`` (Monte-Carlo over
+    Thompson draws; see the module docstring). Deterministic (UCB) rankings give 1 for the top-k, else 0."""
+    n = len(fixed)
+    if k >= n:
+        return np.ones(n)
+    if mode != "thompson" or len(draw_parts) == 0:
+        out = np.zeros(n)
+        total = fixed + (draw_parts[0] if len(draw_parts) else 0.0)
+        out[np.argsort(-total, kind="stable")[:k]] = 1.0
+        return out
+    totals = fixed[None, :] + draw_parts
+    top = np.argpartition(-totals, k - 1, axis=1)[:, :k]
+    counts = np.bincount(top.ravel(), minlength=n).astype(float)
+    return np.clip(counts / len(draw_parts), 1.0 / (2.0 * len(draw_parts)), 1.0)
+
+
+class RankingPolicy:
+    def __init__(self, weights: RankerWeights | None = None, *, interactions: InteractionStore | None = None,
+                 lookup: Lookup | None = None, vectors: ItemVectors | None = None, sequential=None,
+                 rng: np.random.Generator | None = None, now: Callable[[], datetime] | None = None,
+                 log_views: bool = True) -> None:
+        self.w = weights or RankerWeights()
+        self.store = interactions
+        self.lookup = lookup
+        self.vectors = vectors or AttributeVectors()
+        self.sequential = sequential
+        self.rng = rng if rng is not None else np.random.default_rng(0)
+        self.now = now or (lambda: datetime.now(timezone.utc))
+        self.log_views = log_views
+        self.bandit = BetaPosteriors(BanditConfig(mode=self.w.exploration_mode, prior_strength=self.w.prior_strength,
+                                                  new_item_bonus=self.w.new_item_bonus))
+        self.popularity = Popularity()
+        self._profiles: dict[str, UserProfile] = {}
+        self._purchased: dict[str, set[str]] = {}
+        self._products: dict[str, Product] = {}
+        # (user, item) -> (position, propensity) of the latest show, so feedback can log them; bounded
+        self._shown: OrderedDict[tuple[str, str], tuple[int, float]] = OrderedDict()
+        self._lock = threading.RLock()
+        if self.store is not None:
+            self._warm_from_store()
+
+    @classmethod
+    def from_settings(cls, settings, *, engine=None, index=None, interactions=None) -> "RankingPolicy":
+        from assistant.sequential.scorer import SequentialScorer
+
+        if interactions is None and engine is not None:
+            interactions = InteractionStore(engine)
+        lookup = index.get if index is not None else None
+        seq = SequentialScorer.load_optional(settings.models_dir / "sequential")
+        return cls(settings.ranker, interactions=interactions, lookup=lookup, sequential=seq,
+                   rng=np.random.default_rng(settings.seed))
+
+    # state --------------------------------------------------------------------------------
+    def forget(self, user_id: str) -> None:
+        """Drop a user's in-memory profile, purchases and shown-item records (privacy deletion)."""
+        with self._lock:
+            self._profiles.pop(user_id, None)
+            self._purchased.pop(user_id, None)
+            for key in [k for k in self._shown if k[0] == user_id]:
+                del self._shown[key]
+
+    def remember(self, products: list[Product]) -> None:
+        """Make products known to the policy (for histories and feedback) without a lookup."""
+        for p in products:
+            self._products[p.id] = p
+
+    def _resolve(self, ids: list[str]) -> dict[str, Product]:
+        missing = [i for i in dict.fromkeys(ids) if i not in self._products]
+        if missing and self.lookup is not None:
+            self.remember(self.lookup(missing))
+        return {i: self._products[i] for i in ids if i in self._products}
+
+    def _warm_from_store(self) -> None:
+        """Global posteriors and popularity from every logged interaction (once, at start)."""
+        events = self.store.all()
+        known = self._resolve([e.item_id for e in events])
+        for e in events:
+            p = known.get(e.item_id)
+            if p is not None:
+                self.bandit.update(p, e.kind)
+            self.popularity.update(e.item_id, e.kind)
+        log.info("ranking policy warmed from %d interactions", len(events))
+
+    def _profile(self, user_id: str) -> UserProfile:
+        prof = self._profiles.get(user_id)
+        if prof is None:
+            prof = self._profiles[user_id] = UserProfile(self.w.recency_half_life_days)
+            if self.store is not None:
+                history = self.store.history(user_id, limit=200)
+                known = self._resolve([i.item_id for i in history])
+                vecs = self._vectors_by_id(list(known.values()))
+                for i in history:
+                    if i.item_id in known:
+                        prof.add(known[i.item_id], vecs[i.item_id], i.kind, parse_ts(i.ts))
+                self._purchased[user_id] = self.store.purchased(user_id)
+        return prof
+
+    def _vectors_by_id(self, products: list[Product]) -> dict[str, np.ndarray]:
+        return dict(zip((p.id for p in products), self.vectors.vectors(products))) if products else {}
+
+    def purchased(self, user_id: str) -> set[str]:
+        self._profile(user_id)
+        return self._purchased.setdefault(user_id, set())
+
+    # ranking ------------------------------------------------------------------------------
+    def rank(self, user_id: str, hits: list[Hit], k: int = 5, *, avoid: tuple[str, ...] = (),
+             filters: SearchFilters | None = None) -> list[Candidate]:
+        """The ``k`` items to show, best first, each with its score breakdown and propensity."""
+        with self._lock:  # front ends call from several threads; the posteriors and rng are shared
+            return self._rank(user_id, hits, k, avoid, filters)
+
+    def _rank(self, user_id: str, hits: list[Hit], k: int, avoid: tuple[str, ...],
+              filters: SearchFilters | None) -> list[Candidate]:
+        if k <= 0:
+            return []
+        pool = eligible(hits, self.purchased(user_id), avoid, filters)
+        if not pool:
+            return []
+        products = [h.product for h in pool]
+        self.remember(products)
+        view = self._profile(user_id).view(self.now())
+        sig = self._signals(view, pool)
+        draws = self.bandit.draw(sig.alpha, sig.beta, self.rng, size=self.w.propensity_draws + 1)
+        fixed = sig.values @ self._weight_vector(self.w)
+        parts = np.column_stack([sig.values * self._weight_vector(self.w), self.w.exploration * draws[0]])
+        avoid_products = list(self._resolve(list(avoid)).values())
+        picks = mmr(parts.sum(axis=1), products, k, self.w.diversity_lambda, avoid_products)
+        propensity = (topk_probabilities(fixed, self.w.exploration * draws[1:], k) if self.w.exploration_mode == "thompson"
+                      else np.ones(len(products)))  # UCB is deterministic: every shown item had probability 1
+        exploit = fixed + self.w.exploration * sig.alpha / (sig.alpha + sig.beta)  # without the exploration draw
+        exploit_top = set(np.argsort(-exploit, kind="stable")[:k].tolist())
+        cands = [self._candidate(products[i], parts[i], div, pos, propensity[i], view,
+                                 (bool(sig.new[i]), i not in exploit_top), filters)
+                 for pos, (i, div) in enumerate(picks)]
+        self._record_views(user_id, cands)
+        return cands
+
+    @staticmethod
+    def _weight_vector(w: RankerWeights) -> np.ndarray:
+        return np.array([w.relevance, w.affinity, w.sequential, w.popularity])
+
+    def signals(self, user_id: str, hits: list[Hit], *, avoid: tuple[str, ...] = (),
+                filters: SearchFilters | None = None) -> Signals:
+        """The unweighted signals the policy would blend for these hits (for off-policy evaluation)."""
+        pool = eligible(hits, self.purchased(user_id), avoid, filters)
+        self.remember([h.product for h in pool])
+        return self._signals(self._profile(user_id).view(self.now()), pool)
+
+    def _signals(self, view: ProfileView, pool: list[Hit]) -> Signals:
+        products = [h.product for h in pool]
+        n = len(products)
+        rel = np.array([h.relevance for h in pool], dtype=float)
+        aff = affinity(view, self.vectors.vectors(products), products) if view.strength else np.zeros(n)
+        seq = (self.sequential.scores(view.items, [p.id for p in products])
+               if self.sequential is not None and view.items else np.zeros(n))
+        new = self._new_mask(products)
+        pop = self.popularity.scores(products, new)
+        alpha, beta = self.bandit.params(products, new)
+        return Signals(tuple(products), np.column_stack([rel, aff, seq, pop]), alpha, beta, new)
+
+    def _new_mask(self, products: list[Product]) -> np.ndarray:
+        cutoff = self.now() - timedelta(days=self.w.new_item_days)
+        out = np.zeros(len(products), dtype=bool)
+        for i, p in enumerate(products):
+            try:
+                out[i] = parse_ts(p.created_at) >= cutoff
+            except ValueError:
+                out[i] = False
+        return out
+
+    def _candidate(self, p: Product, parts: np.ndarray, diversity: float, position: int, propensity: float,
+                   view: ProfileView, flags: tuple[bool, bool], filters: SearchFilters | None) -> Candidate:
+        """``flags``: (new arrival, shown only thanks to the exploration draw)."""
+        named = dict(zip(PARTS, (float(v) for v in parts)))
+        named["diversity"] = float(diversity)
+        items = tuple(named.items())
+        total = sum(v for _, v in items)  # the exact sum the breakdown reports
+        new, lucky = flags
+        exploratory = lucky or (new and self.bandit.observations(p.id) < self.bandit.config.min_observations)
+        why = reasons(p, named, new_arrival=new, exploratory=exploratory,
+                      category_pref=view.categories.get(p.category, 0.0), brand_pref=view.brands.get(p.brand, 0.0),
+                      filters=filters)
+        return Candidate(product=p, score=total, breakdown=ScoreBreakdown(items, why, exploratory),
+                         position=position, propensity=float(propensity))
+
+    def _record_views(self, user_id: str, cands: list[Candidate]) -> None:
+        ts = self.now().isoformat(timespec="microseconds").replace("+00:00", "Z")
+        for c in cands:
+            self._shown.pop((user_id, c.product.id), None)
+            self._shown[(user_id, c.product.id)] = (c.position, c.propensity)
+            self.bandit.update(c.product, "view")
+        while len(self._shown) > MAX_REMEMBERED_SHOWS:
+            self._shown.popitem(last=False)
+        if self.log_views and self.store is not None:
+            self.store.log_many(Interaction(user_id, c.product.id, "view", ts, c.position, c.propensity) for c in cands)
+
+    # feedback -----------------------------------------------------------------------------
+    def feedback(self, user_id: str, product_id: str, kind: str, *, session_id: str | None = None) -> None:
+        """Record the interaction and update posteriors, popularity and the user's profile at once."""
+        with self._lock:
+            self._feedback(user_id, product_id, kind, session_id)
+
+    def _feedback(self, user_id: str, product_id: str, kind: str, session_id: str | None) -> None:
+        ts = self.now()
+        position, propensity = self._shown.get((user_id, product_id), (None, None))
+        event = Interaction(user_id, product_id, kind, ts.isoformat(timespec="microseconds").replace("+00:00", "Z"),
+                            position, propensity, session_id)  # validates kind and ids
+        if self.store is not None:
+            self.store.log(event)
+        product = self._resolve([product_id]).get(product_id)
+        if product is None:
+            log.warning("feedback on unknown product %s: logged, not learned from", product_id)
+            return
+        self.bandit.update(product, kind)
+        self.popularity.update(product_id, kind)
+        prof = self._profile(user_id)
+        prof.add(product, self.vectors.vectors([product])[0], kind, ts)
+        owned = self._purchased.setdefault(user_id, set())
+        if kind == "purchase":
+            owned.add(product_id)
+        elif kind == "return":
+            owned.discard(product_id)

@@ -1,0 +1,61 @@
+"""Build the ReplyWriter that Settings asks for (``writer`` = embedded | openai | template)."""
+
+from __future__ import annotations
+
+import logging
+
+from assistant.writer.base_model import WriterModelError
+from assistant.writer.guard import Guard
+
+log = logging.getLogger(__name__)
+
+
+def catalog_names(settings) -> tuple[list[str], list[str]]:
+    """(titles, brands) the guard uses to detect product names: the built catalog's titles (when the
+    catalog file exists) and every brand of the catalog vocabulary."""
+    titles: list[str] = []
+    brands: list[str] = []
+    try:
+        from retrieval.catalog.vocab import all_brands
+
+        brands = list(all_brands())
+    except ImportError:
+        log.warning("catalog vocabulary unavailable; the guard detects product names by shape only")
+    path = settings.catalog_path
+    if path.is_file():
+        try:
+            from retrieval.catalog.io import load_catalog
+
+            products = load_catalog(path)
+            titles = [p.title for p in products]
+            brands = sorted(set(brands) | {p.brand for p in products})
+        except Exception as exc:  # noqa: BLE001 - a bad catalog file must not stop the writer
+            log.warning("could not read catalog titles for the guard: %s", type(exc).__name__)
+    return titles, brands
+
+
+def writer_from_settings(settings):
+    from assistant.writer.writer import WRITERS, ReplyWriter
+
+    kind = settings.writer
+    if kind not in WRITERS:
+        raise WriterModelError(f"unknown writer {kind!r}; expected one of {', '.join(WRITERS)}")
+    guard = Guard(*catalog_names(settings))
+    if kind == "template":
+        return ReplyWriter(None, guard, name="template")
+    if kind == "openai":
+        from assistant.writer.langchain_writer import LangChainGenerator, openai_chat_model
+
+        return ReplyWriter(LangChainGenerator(openai_chat_model(settings)), guard, name="openai")
+    from assistant.writer.embedded import EmbeddedGenerator, GenerationConfig
+
+    from retrieval.packaged import ModelNotInstalled
+
+    speed = getattr(settings, "writer_speed", "fp32")
+    try:
+        backend = EmbeddedGenerator.load(settings.generator_adapter_dir, GenerationConfig(speed=speed))
+    except (WriterModelError, ModelNotInstalled) as exc:
+        # the assistant keeps answering (template replies); the log says why and how to fix it
+        log.error("embedded writer unavailable, using template replies: %s", exc)
+        return ReplyWriter(None, guard, name="template")
+    return ReplyWriter(backend, guard, name="embedded")

@@ -1,0 +1,226 @@
+"""The reply guard: a reply may state only what its ReplyFacts state.
+
+``check_reply(text, facts, known_titles=..., known_brands=...)`` returns ``GuardResult(passed, failures)``;
+each failure is ``"<kind>: <detail>"`` with kind one of FAILURE_KINDS (log the kind, not the detail).
+
+What counts as "in the facts" (the *grounding text*): product titles/brands/prices/features, order ids,
+statuses, carriers, totals and item lines, policy passages, notes, and the question/answer. The user's
+own words are NOT grounding (a user cannot make the bot state a price by typing it).
+
+Checks (documented decisions):
+- ``empty`` / ``too_long`` (> MAX_CHARS characters) / ``template_marker`` (chat tokens, braces, an echoed
+  facts block such as a line starting with "Products:").
+- ``unknown_product``: a product name not in the facts. Product names are detected three ways: any
+  catalog title the writer knows (``known_titles``, from the built catalog), any known brand name
+  (``known_brands``, the catalog vocabulary), and any CamelCase model-name token ("DriftForm", "HaloLine"),
+  the shape every generated product line uses. Each must occur in the grounding text.
+- ``price``: every money amount ("$79.99", "$80", "79.99 USD") must equal (to the cent) an amount in
+  the facts. Replies should use the one format of ``prompt.format_price``; the guard compares numbers.
+- ``order_id``: every 5-8 digit number and every reference id (R-/T-/F-XXXXXX) must be in the facts.
+- ``status``: every order-status word (shipped, delivered, cancelled, ...) must occur in the grounding text.
+- ``contact``: URLs, e-mail addresses and phone numbers must occur in the grounding text.
+- ``system_prompt``: any 5-word sequence copied from the system prompt (unless the facts contain it too).
+- ``repetition``: a degenerate loop (the same 4 words three or more times, e.g. "I'm sorry. I'm sorry. ...").
+- ``incomplete``: the reply stops mid-sentence (no closing . ! ? ) or quote), e.g. cut at max_new_tokens.
+- ``omits_fact``: the reply leaves out what it must say (``required_mentions``): the top product's title
+  for search/recommend, the order id for order actions, reference ids (return/ticket/refund ids) in the
+  notes. A fluent reply that ignores the facts ("I can't help with orders" after a cancel) is as wrong
+  as an invented one, so it is rejected too (decision beyond the issue's list).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from assistant.records import Action, ReplyFacts
+from assistant.writer.prompt import SYSTEM_PROMPT
+
+MAX_CHARS = 700
+FAILURE_KINDS = ("empty", "too_long", "template_marker", "unknown_product", "price", "order_id", "status", "contact",
+                 "system_prompt", "omits_fact", "incomplete", "repetition")
+_MONEY = re.compile(r"\$\s?(\d[\d,]*(?:\.\d{1,2})?)|\b(\d[\d,]*(?:\.\d{1,2})?)\s?(?:USD|dollars|bucks)\b", re.I)
+_LONG_NUMBER = re.compile(r"(?<![\w.$-])(\d{5,8})(?![\w.]\d|\d)")
+_REFERENCE = re.compile(r"\b[A-Z]-[0-9A-Z]{6}\b")
+_CAMEL = re.compile(r"\b[A-Z][a-z]+[A-Z][A-Za-z]*\b")
+_URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+|\b[\w-]+\.(?:com|net|org|io|shop|co)\b(?:/\S*)?", re.I)
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
+_PHONE = re.compile(r"(?:\+\d{1,3}[\s.-]?)?\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b")
+_MARKERS = re.compile(r"<\|[^|]*\|>|<\|?im_(?:start|end)|\{\w*\}|\[\[|\]\]|^(?:Customer|Intent|Done|Products|Orders|Policy|"
+                      r"Asked|User|System|Assistant):", re.M | re.I)
+STATUS_WORDS = ("shipped", "delivered", "cancelled", "canceled", "processing", "returned", "out for delivery",
+                "refunded", "in transit", "placed")
+
+
+@dataclass(frozen=True)
+class GuardResult:
+    passed: bool
+    failures: tuple[str, ...] = ()
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(f.split(":", 1)[0] for f in self.failures)
+
+
+def grounding_text(facts: ReplyFacts) -> str:
+    """Everything the reply may repeat, as one lowercase string (the user's words excluded)."""
+    parts: list[str] = [*facts.notes, *facts.policies, facts.question or "", facts.answer or ""]
+    for p in facts.products:
+        parts += [p.title, p.brand, p.product_type, f"${p.price:.2f}", *p.features, *p.colors, *p.sizes,
+                  p.material or "", p.audience or "", "in stock" if p.in_stock else "out of stock"]
+    for o in facts.orders:
+        parts += [o.order_id, o.status.replace("_", " "), o.carrier or "", o.tracking or "", o.eta or "",
+                  f"${o.total:.2f}", o.placed_at, *o.items]
+    return "\n".join(parts).lower()
+
+
+def _amounts(text: str) -> set[float]:
+    out = set()
+    for m in _MONEY.finditer(text):
+        raw = (m.group(1) or m.group(2) or "").replace(",", "")
+        try:
+            out.add(round(float(raw), 2))
+        except ValueError:
+            continue
+    return out
+
+
+def fact_amounts(facts: ReplyFacts) -> set[float]:
+    amounts = {round(p.price, 2) for p in facts.products} | {round(o.total, 2) for o in facts.orders}
+    return amounts | _amounts("\n".join([*facts.notes, *facts.policies, facts.answer or ""]))
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def _ngrams(words: list[str], n: int) -> set[tuple[str, ...]]:
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def _contains(haystack: str, needle: str) -> bool:
+    return re.search(r"(?<![a-z0-9])" + re.escape(needle.lower()) + r"(?![a-z0-9])", haystack) is not None
+
+
+def _products(text: str, ground: str, titles: Iterable[str], brands: Iterable[str]) -> list[str]:
+    low, bad = text.lower(), []
+    for t in titles:
+        if len(t) > 3 and t.lower() in low and t.lower() not in ground:
+            bad.append(f"unknown_product: {t}")
+    for b in brands:
+        if _contains(low, b) and not _contains(ground, b):
+            bad.append(f"unknown_product: brand {b}")
+    for token in set(_CAMEL.findall(text)):
+        if token.lower() not in ground:
+            bad.append(f"unknown_product: {token}")
+    return bad
+
+
+def _numbers(text: str, facts: ReplyFacts, ground: str) -> list[str]:
+    bad = []
+    allowed = fact_amounts(facts)
+    for amount in sorted(_amounts(text)):
+        if amount not in allowed:
+            bad.append(f"price: ${amount:.2f}")
+    money_spans = [m.span() for m in _MONEY.finditer(text)]
+    for m in _LONG_NUMBER.finditer(text):
+        inside_money = any(a <= m.start() < b for a, b in money_spans)
+        if not inside_money and m.group(1) not in ground:
+            bad.append(f"order_id: {m.group(1)}")
+    for ref in _REFERENCE.findall(text):
+        if ref.lower() not in ground:
+            bad.append(f"order_id: {ref}")
+    return bad
+
+
+def _statuses(text: str, ground: str) -> list[str]:
+    low = text.lower()
+    return [f"status: {w}" for w in STATUS_WORDS if _contains(low, w) and not _contains(ground, w)]
+
+
+def _contacts(text: str, ground: str) -> list[str]:
+    found = [*_URL.findall(text), *_EMAIL.findall(text), *_PHONE.findall(text)]
+    return [f"contact: {c}" for c in found if c.lower().rstrip(".,;") not in ground]
+
+
+def _system_copy(text: str, ground: str, n: int = 5) -> list[str]:
+    copied = _ngrams(_words(text), n) & _ngrams(_words(SYSTEM_PROMPT), n)
+    copied -= _ngrams(_words(ground), n)
+    return [f"system_prompt: {' '.join(sorted(copied)[0])}"] if copied else []
+
+
+_ORDER_ACTIONS = (Action.ORDER_LOOKUP, Action.CANCEL, Action.RETURN_STARTED, Action.REFUND_LOOKUP, Action.REFUSE)
+
+
+def required_mentions(facts: ReplyFacts) -> tuple[str, ...]:
+    """What a reply to these facts must name (see ``omits_fact``)."""
+    need: list[str] = []
+    if facts.action in (Action.SEARCH, Action.RECOMMEND) and facts.products:
+        need.append(facts.products[0].title)
+    if facts.orders and facts.action in _ORDER_ACTIONS:
+        need.append(facts.orders[0].order_id)
+    for note in facts.notes:
+        need.extend(_REFERENCE.findall(note))
+    return tuple(dict.fromkeys(need))
+
+
+def _repetition(text: str, n: int = 4, times: int = 3) -> list[str]:
+    words = _words(text)
+    counts: dict[tuple[str, ...], int] = {}
+    for i in range(len(words) - n + 1):
+        gram = tuple(words[i:i + n])
+        counts[gram] = counts.get(gram, 0) + 1
+    worst = max(counts.items(), key=lambda kv: kv[1], default=((), 0))
+    return [f"repetition: {' '.join(worst[0])} x{worst[1]}"] if worst[1] >= times else []
+
+
+def _incomplete(text: str, facts: ReplyFacts) -> bool:
+    """No closing punctuation, unless the reply ends exactly as one of the notes ends (notes such as
+    "Which one do you mean? 1. A; 2. B" have none)."""
+    if text.endswith((".", "!", "?", ")", '"', "'")):
+        return False
+    tail = text[-15:].lower()
+    return not any(n.strip().lower().endswith(tail) for n in facts.notes)
+
+
+def _omissions(text: str, facts: ReplyFacts) -> list[str]:
+    low = text.lower()
+    return [f"omits_fact: {m}" for m in required_mentions(facts) if m.lower() not in low]
+
+
+def check_reply(text: str, facts: ReplyFacts, *, known_titles: Iterable[str] = (), known_brands: Iterable[str] = (),
+                max_chars: int = MAX_CHARS) -> GuardResult:
+    """Check one reply against its facts; see the module docstring for each failure kind."""
+    stripped = (text or "").strip()
+    if not stripped:
+        return GuardResult(False, ("empty: no text",))
+    failures: list[str] = []
+    if len(stripped) > max_chars:
+        failures.append(f"too_long: {len(stripped)} chars")
+    if _incomplete(stripped, facts):
+        failures.append("incomplete: no sentence end")
+    if _MARKERS.search(stripped):
+        failures.append(f"template_marker: {_MARKERS.search(stripped).group(0)}")
+    ground = grounding_text(facts)
+    failures += _products(stripped, ground, known_titles, known_brands)
+    failures += _numbers(stripped, facts, ground)
+    failures += _statuses(stripped, ground)
+    failures += _contacts(stripped, ground)
+    failures += _system_copy(stripped, ground)
+    failures += _omissions(stripped, facts)
+    failures += _repetition(stripped)
+    return GuardResult(not failures, tuple(dict.fromkeys(failures)))
+
+
+class Guard:
+    """``check_reply`` bound to the catalog's titles and brands (so any catalog product name is detected)."""
+
+    def __init__(self, known_titles: Iterable[str] = (), known_brands: Iterable[str] = (), max_chars: int = MAX_CHARS):
+        self.known_titles = tuple(sorted({t for t in known_titles if t}, key=len, reverse=True))
+        self.known_brands = tuple(sorted({b for b in known_brands if b}))
+        self.max_chars = max_chars
+
+    def check(self, text: str, facts: ReplyFacts) -> GuardResult:
+        return check_reply(text, facts, known_titles=self.known_titles, known_brands=self.known_brands,
+                           max_chars=self.max_chars)

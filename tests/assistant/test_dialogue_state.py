@@ -1,0 +1,101 @@
+"""Slot merge rules and reference resolution (pure, fast)."""
+
+from __future__ import annotations
+
+from assistant.dialogue.references import resolve
+from assistant.dialogue.state import Slots, merge_slots, resolve_type
+from assistant.records import Entity, Parse
+from retrieval.product import Product
+
+TYPES = {"running shoes": "footwear", "headphones": "electronics", "jackets": "clothing"}
+
+
+def P(text: str, *ents: tuple[str, str], intent: str = "search_products") -> Parse:
+    return Parse(text, intent, 0.9, tuple(Entity(t, v, v, 0, 0) for t, v in ents))
+
+
+def test_carry_over_and_new_type_resets():
+    s = merge_slots(Slots(), P("running shoes under 120", ("PRODUCT_TYPE", "running shoes"), ("PRICE_MAX", "120")), TYPES)
+    assert s == Slots(product_type="running shoes", category="footwear", max_price=120.0)
+    s = merge_slots(s, P("in black", ("COLOR", "black")), TYPES)
+    assert s.product_type == "running shoes" and s.max_price == 120.0 and s.colors == ("black",)
+    s = merge_slots(s, P("for women, waterproof", ("AUDIENCE", "women"), ("FEATURE", "waterproof")), TYPES)
+    s = merge_slots(s, P("lightweight red", ("FEATURE", "lightweight"), ("COLOR", "red")), TYPES)
+    assert s.colors == ("red",) and s.features == ("waterproof", "lightweight") and s.audience == "women"
+    s = merge_slots(s, P("headphones", ("PRODUCT_TYPE", "headphone")), TYPES)  # singular still known
+    assert s == Slots(product_type="headphones", category="electronics", audience="women")
+    s = merge_slots(s, P("a kayak", ("PRODUCT_TYPE", "kayak")), TYPES)  # unknown type: query text only
+    assert s.product_type is None and s.query == "kayak"
+
+
+def test_price_bounds():
+    s = merge_slots(Slots(min_price=100.0), P("under 50", ("PRICE_MAX", "50")), TYPES)
+    assert s.max_price == 50.0 and s.min_price is None
+    s = merge_slots(Slots(max_price=50.0), P("over 80", ("PRICE_MIN", "80")), TYPES)
+    assert s.min_price == 80.0 and s.max_price is None
+    assert Slots.from_json(s.to_json()) == s
+    assert resolve_type("Running Shoe", TYPES) == "running shoes" and resolve_type("canoe", TYPES) is None
+
+
+def _products():
+    rows = [("Sonique Studio", "Sonique", 120.0, ("black",), 4.1), ("Voltix Air", "Voltix", 80.0, ("red", "white"), 4.7),
+            ("Arcwave Mini", "Arcwave", 60.0, ("blue",), 3.9)]
+    return [Product(id=f"p{i}", title=t, description="", category="electronics", product_type="headphones", brand=b,
+                    price=pr, colors=c, rating=r) for i, (t, b, pr, c, r) in enumerate(rows)]
+
+
+def test_references():
+    ps = _products()
+    cases = {"the first one": (0,), "option 3": (2,), "#2": (1,), "number two": (1,), "the red one": (1,),
+             "the sonique one": (0,), "the last one": (2,), "the cheapest": (2,), "the best rated one": (1,),
+             "compare the second and the first": (1, 0), "both": (0, 1, 2), "add it": ()}
+    for text, expected in cases.items():
+        assert resolve(text, ps) == expected, text
+    assert resolve("add it to my cart", ps, focus_id="p1") == (1,)
+    assert resolve("is it waterproof?", ps[:1]) == (0,)  # a single shown product needs no pointer
+    assert resolve("the first one", []) == ()
+
+
+def test_model_type_spans_are_normalised_against_the_vocabulary():
+    from assistant.dialogue.context import FlowContext
+    from assistant.dialogue.shopping import detect_mode, normalise_types
+
+    ctx = FlowContext(index=None, ranker=None, orders=None, policies=None, type_to_category=TYPES,
+                      catalog_brands=frozenset())
+    p = normalise_types(ctx, P("show me running shoes", ("PRODUCT_TYPE", "shoes")))
+    assert p.values("PRODUCT_TYPE") == ["running shoes"]
+    p = normalise_types(ctx, P("sony wireless headphones", ("PRODUCT_TYPE", "sony"), ("PRODUCT_TYPE", "wireless"),
+                               ("PRODUCT_TYPE", "headphones")))
+    assert p.values("PRODUCT_TYPE") == ["headphones"] and p.values("FEATURE") == ["sony", "wireless"]
+    p = normalise_types(ctx, P("a kayak please", ("PRODUCT_TYPE", "kayak")))
+    assert p.values("PRODUCT_TYPE") == ["kayak"]
+    assert [detect_mode(t) for t in ("anything cheaper?", "show me more", "something different", "in black")] == \
+        ["cheaper", "more", "different", "new"]
+
+
+def test_ambiguous_cart_reference_asks_which():
+    from assistant.dialogue.context import FlowContext
+    from assistant.dialogue.products import add_to_cart
+    from assistant.dialogue.state import DialogueState
+    from assistant.records import Action
+
+    ps = _products()
+    ps[0] = Product(**{**ps[0].__dict__, "colors": ("red",)})
+
+    class Index:
+        def get(self, ids):
+            return [p for p in ps if p.id in ids]
+
+    class Ranker:
+        def feedback(self, *a, **k):
+            pass
+
+    ctx = FlowContext(index=Index(), ranker=Ranker(), orders=None, policies=None, type_to_category=TYPES,
+                      catalog_brands=frozenset())
+    state = DialogueState("s", "u", shown=tuple(p.id for p in ps))
+    ask = add_to_cart(ctx, state, P("add the red one to my cart", intent="add_to_cart"))
+    assert ask.action is Action.CLARIFY and ps[0].title in ask.notes[0] and ps[2].title not in ask.notes[0]
+    both = add_to_cart(ctx, state, P("add both red ones to my cart", intent="add_to_cart"))
+    assert both.action is Action.CART_ADD and len([e for e in both.events if type(e).__name__ == "CartAdded"]) == 2
+    two = add_to_cart(ctx, state, P("add two of the third one", ("QUANTITY", "two"), intent="add_to_cart"))
+    assert [(e.product_id, e.quantity) for e in two.events if type(e).__name__ == "CartAdded"] == [(ps[2].id, 2)]

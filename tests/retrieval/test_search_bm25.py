@@ -1,0 +1,42 @@
+"""The BM25 baseline and the SearchFilters -> Chroma `where` mapping (no model needed)."""
+
+from __future__ import annotations
+
+from retrieval.bm25 import BM25, tokenize
+from retrieval.product import Product
+from retrieval.records import SearchFilters
+from retrieval.where import index_hash, product_from_metadata, product_metadata, where_clause
+
+DOCS = ["Waterproof hiking boots in brown leather", "Light running shoes, blue mesh",
+        "Insulated mug keeps coffee hot", "Kids boots for rainy days", "Running shoes running shoes trail"]
+
+
+def test_bm25_ranks_by_term_rarity_and_frequency():
+    bm25 = BM25(DOCS)
+    assert [i for i, _ in bm25.search("hiking boots")] == [0, 3]  # 'hiking' is rarer than 'boots'
+    assert bm25.search("running shoe")[0][0] == 4  # repeated terms, plural folded
+    assert bm25.search("the of and") == [] and bm25.search("zebra") == []
+    assert tokenize("The Boots, for KIDS!") == ["boot", "kid"]
+    scores = [s for _, s in bm25.search("coffee mug hot", k=5)]
+    assert scores == sorted(scores, reverse=True) and len(scores) == 1
+
+
+def test_where_clause_shapes():
+    assert where_clause(None) is None and where_clause(SearchFilters()) is None
+    assert where_clause(SearchFilters(category="Footwear")) == {"category": {"$eq": "footwear"}}
+    clause = where_clause(SearchFilters(brands=("A", "b"), colors=("Black", "RED"), max_price=50, exclude_ids=("x",)))
+    assert clause == {"$and": [
+        {"brand": {"$in": ["a", "b"]}},
+        {"$or": [{"colors": {"$contains": "black"}}, {"colors": {"$contains": "red"}}]},
+        {"price": {"$lte": 50.0}},
+        {"pid": {"$nin": ["x"]}},
+    ]}
+
+
+def test_metadata_round_trip_and_hash():
+    p = Product("p1", "T", "D", "Footwear", "Hiking Boots", "TrailMax", 99.5, colors=("Black", "brown"), features=("waterproof",))
+    meta = product_metadata(p)
+    assert meta["brand"] == "trailmax" and meta["colors"] == ["black", "brown"] and meta["price"] == 99.5
+    assert product_from_metadata(meta) == p
+    assert "colors" not in product_metadata(Product("p2", "T", "D", "c", "t", "b", 1.0))  # Chroma refuses empty lists
+    assert index_hash(p) != index_hash(Product("p1", "T", "D", "Footwear", "Hiking Boots", "TrailMax", 99.0))

@@ -1,0 +1,1 @@
+"""Training of the sequential next-item model (assistant/sequential) on behaviour sequences."""

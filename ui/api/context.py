@@ -1,0 +1,28 @@
+"""What the widget API routes share: settings, the assistant, the session registry and the rate limiters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from assistant.protocol import AssistantAPI
+from assistant.settings import Settings
+from ui.api.ratelimit import RateLimiter
+from ui.api.sessions import SessionRegistry
+
+
+@dataclass
+class WidgetContext:
+    settings: Settings
+    assistant: AssistantAPI
+    sessions: SessionRegistry = field(init=False)
+    ip_limiter: RateLimiter = field(init=False)
+    session_limiter: RateLimiter = field(init=False)
+
+    def __post_init__(self) -> None:
+        w = self.settings.widget
+        self.sessions = SessionRegistry(w.max_sessions)
+        self.ip_limiter = RateLimiter(w.ip_per_second, w.ip_burst)
+        self.session_limiter = RateLimiter(w.session_per_second, w.session_burst, max_keys=w.max_sessions)
+
+    def allowed_origins(self) -> set[str]:
+        return {o.rstrip("/") for site in self.settings.sites for o in site.origins}

@@ -1,0 +1,1 @@
+"""Widget API routes, one file each."""

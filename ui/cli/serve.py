@@ -1,0 +1,63 @@
+"""`shopbot serve [--host] [--port] [--no-generate]`: the Gradio UI, the widget API and the demo page on one port."""
+
+from __future__ import annotations
+
+import logging
+
+log = logging.getLogger(__name__)
+
+
+def register(sub) -> None:
+    p = sub.add_parser("serve", help="serve the chat UI (/), the widget API (/v1, docs at /docs) and the demo shop page (/demo)")
+    p.add_argument("--host", help="interface to bind (default: settings.host, 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default: settings.port, 7860)")
+    p.add_argument("--no-generate", action="store_true", help="template replies only (no language model)")
+    p.add_argument("--no-gradio", action="store_true", help="serve only the widget API and static files")
+    p.add_argument("--workers", type=int, default=1,
+                   help="widget API worker processes (>1: API only, needs PostgreSQL and a Chroma server)")
+    p.set_defaults(func=run)
+
+
+DEMO_SITE_KEY = "demo-site-key"
+
+
+def with_own_origins(settings):
+    """Let the built-in demo site (the /demo page this server serves) call the API from this host and port."""
+    hosts = {settings.host, "127.0.0.1", "localhost"} - {"0.0.0.0", "::"}
+    own = [f"http://{h}:{settings.port}" for h in sorted(hosts)]
+    sites = [s.model_copy(update={"origins": list(dict.fromkeys([*s.origins, *own]))}) if s.key == DEMO_SITE_KEY else s
+             for s in settings.sites]
+    return settings.model_copy(update={"sites": sites})
+
+
+def run(args, settings) -> int:
+    import uvicorn
+
+    from ui.cli.main import UserError
+
+    updates = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+    if args.no_generate:
+        updates["generate"] = False
+    settings = settings.model_copy(update=updates)
+    if not 0 < settings.port < 65536:
+        raise UserError(f"--port must be between 1 and 65535, not {settings.port}")
+    settings = with_own_origins(settings)
+    if args.workers != 1:
+        from ui.workers import run_workers
+
+        return run_workers(settings, args.workers)
+    try:
+        from assistant.assistant import Assistant
+    except ModuleNotFoundError as exc:
+        raise UserError(f"the assistant is not available ({exc.name} missing); run `shopbot build` first") from exc
+    from ui.app import build_app
+
+    log.info("loading the assistant from %s", settings.data_dir)
+    try:
+        assistant = Assistant.from_settings(settings, generate=settings.generate)
+    except FileNotFoundError as exc:
+        raise UserError(f"{exc}; run `shopbot build` first") from exc
+    app = build_app(settings, assistant, gradio=not args.no_gradio)
+    log.info("serving on http://%s:%d  (chat UI /, widget demo /demo, API docs /docs)", settings.host, settings.port)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
+    return 0
