@@ -32,12 +32,17 @@ build: install
 run: build
 	$(BIN)/shopbot serve
 
-# Debian's Chromium for the real-browser tests (nothing downloads a browser).
+# Debian packages the real-browser and multi-worker tests use (nothing downloads a browser):
+# chromium for Playwright, postgresql for the shared-store tests. Tests skip cleanly if these are absent.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian chromium for browser tests"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	  || echo "WARNING: could not install chromium; browser tests will be skipped"; }
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	  || echo "WARNING: could not install$$missing; the tests that need them will be skipped"; \
+	fi
 
 # One pytest run: the fast tier plus the model-heavy tier (--run-slow) and real-browser tests.
 test: build browser

@@ -42,4 +42,7 @@ class AssistantAPI(Protocol):
 
     def cart(self, session_id: str) -> list[CartLine]: ...
 
+    def forget_cached(self, session_id: str) -> None:
+        """Drop any per-process cache of the session (another worker may have extended its event log)."""
+
     def demo_users(self) -> list[DemoUser]: ...

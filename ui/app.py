@@ -33,8 +33,11 @@ def build_app(settings: Settings, assistant: AssistantAPI, *, gradio: bool = Tru
         from ui.gradio_ui import CSS, build_blocks, local_theme
 
         from assistant.analytics.page import analytics_page
+        from assistant.db import make_engine
+        from ui.review_ui import ReviewDesk
 
-        blocks = build_blocks(assistant, analytics=lambda since: analytics_page(settings, since))
+        desk = ReviewDesk(make_engine(settings.db_url), settings.nlu_confidence_threshold)
+        blocks = build_blocks(assistant, analytics=lambda since: analytics_page(settings, since), review=desk)
         blocks.queue(default_concurrency_limit=4)
         app = gr.mount_gradio_app(app, blocks, path="/", css=CSS, theme=local_theme(), ssr_mode=False,
                                   mcp_server=False, footer_links=[])

@@ -100,8 +100,9 @@ def local_theme() -> gr.themes.Base:
 
 
 def build_blocks(assistant: AssistantAPI, *, chat_concurrency: int = 4,
-                 analytics: Callable[[str], str] | None = None) -> gr.Blocks:
-    """The chat tab, plus an Analytics tab when ``analytics(since) -> html`` is given."""
+                 analytics: Callable[[str], str] | None = None, review=None) -> gr.Blocks:
+    """The chat tab, plus an Analytics tab when ``analytics(since) -> html`` is given and a Review tab
+    (the misunderstood-turn inbox) when a ``ui.review_ui.ReviewDesk`` is given."""
     with gr.Blocks(title="shopbot", fill_width=True) as blocks:
         gr.Markdown("## shopbot: your shopping assistant")
         with gr.Tab("Chat"):
@@ -109,6 +110,11 @@ def build_blocks(assistant: AssistantAPI, *, chat_concurrency: int = 4,
         if analytics is not None:
             with gr.Tab("Analytics"):
                 _analytics_tab(analytics)
+        if review is not None:
+            from ui.review_ui import review_tab
+
+            with gr.Tab("Review"):
+                review_tab(review)
     return blocks
 
 

@@ -27,7 +27,7 @@ _PRONOUN_RE = re.compile(r"\b(it|that order|this order|the order|that one|same o
 _POLICY_Q_RE = re.compile(r"\b(policy|policies|how long|how many days|how do(es)? (i|you|it)|usually|typically"
                           r"|can i|what is your|what's your|window)\b", re.I)
 
-_STATUS_NOTES = {
+STATUS_NOTES = {
     "placed": "Order {id} was placed on {placed} and is waiting to be processed.",
     "processing": "Order {id} is being processed and has not shipped yet.",
     "shipped": "Order {id} has shipped with {carrier} (tracking {tracking}) and should arrive by {eta}.",
@@ -49,7 +49,7 @@ def order_id_in(parse: Parse) -> str | None:
 
 
 def status_note(o: OrderView) -> str:
-    return _STATUS_NOTES.get(o.status, "Order {id} is {status}.").format(
+    return STATUS_NOTES.get(o.status, "Order {id} is {status}.").format(
         id=o.order_id, placed=o.placed_at[:10], carrier=o.carrier or "the carrier", tracking=o.tracking or "-",
         eta=(o.eta or "")[:10] or "soon", delivered=(o.delivered_at or "")[:10], status=o.status.replace("_", " "))
 

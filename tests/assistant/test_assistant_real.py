@@ -41,17 +41,16 @@ def real_bot(tmp_path_factory, product_index, embedder):
 def test_shopping_conversation_real_models(real_bot):
     sid = real_bot.new_session("dave")
     t1 = real_bot.handle(sid, "dave", "show me running shoes under 150", generate=False)
-    assert t1.action is Action.SEARCH and t1.error is None
+    assert t1.action is Action.SEARCH and t1.error is None and t1.products, t1.reply
     assert all(c.product.product_type == "running shoes" and c.product.price <= 150 for c in t1.products)
-    if t1.products:
-        t2 = real_bot.handle(sid, "dave", "something cheaper", generate=False)
-        floor = min(c.product.price for c in t1.products)
-        assert all(c.product.price < floor and c.product.product_type == "running shoes" for c in t2.products)
+    t2 = real_bot.handle(sid, "dave", "something cheaper", generate=False)
+    floor = min(c.product.price for c in t1.products)
+    assert all(c.product.price < floor and c.product.product_type == "running shoes" for c in t2.products)
     t3 = real_bot.handle(sid, "dave", "show me headphones", generate=False)
-    if len(t3.products) >= 2:
-        add = real_bot.handle(sid, "dave", "add the second one to my cart", generate=False)
-        assert add.action is Action.CART_ADD
-        assert real_bot.cart(sid)[-1].product_id == t3.products[1].product.id
+    assert len(t3.products) >= 2, t3.reply
+    add = real_bot.handle(sid, "dave", "add the second one to my cart", generate=False)
+    assert add.action is Action.CART_ADD
+    assert real_bot.cart(sid)[-1].product_id == t3.products[1].product.id
     assert {"parse", "write", "store"} <= {t.stage for t in t3.timings}
 
 
@@ -83,3 +82,26 @@ def test_generated_reply_is_grounded(real_bot):
         real_bot.writer = None
     assert turn.error is None and turn.reply and turn.action is Action.ORDER_LOOKUP
     assert "10002" in turn.reply  # generated and guard-checked, or the template fallback
+
+
+def test_refinement_references_and_restart_real_models(real_bot):
+    """Slot carry-over, a colour refinement, a reference, the cart and a restart, all parsed by the real model."""
+    from assistant.assistant import Assistant
+
+    sid = real_bot.new_session("dave")
+    first = real_bot.handle(sid, "dave", "i need headphones under 400 bucks", generate=False)
+    assert first.action is Action.SEARCH and first.products, first.reply
+    assert all(c.product.product_type == "headphones" and c.product.price <= 400 for c in first.products)
+    colours = [col for c in first.products for col in c.product.colors]
+    colour = max(set(colours), key=colours.count)
+    refined = real_bot.handle(sid, "dave", f"in {colour}", generate=False)
+    assert refined.products, refined.reply
+    for c in refined.products:  # type and price kept, colour added
+        assert c.product.product_type == "headphones" and c.product.price <= 400 and colour in c.product.colors
+    added = real_bot.handle(sid, "dave", "add the first one to my cart", generate=False)
+    assert added.action is Action.CART_ADD
+    assert [line.product_id for line in real_bot.cart(sid)] == [refined.products[0].product.id]
+    restarted = Assistant(real_bot.settings, parser=real_bot.parser, index=real_bot.index, orders=real_bot.orders,
+                          events=real_bot.events, policies=real_bot.ctx.policies, ranker=real_bot.ranker,
+                          interactions=real_bot.interactions)
+    assert [line.product_id for line in restarted.cart(sid)] == [refined.products[0].product.id]

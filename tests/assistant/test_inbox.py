@@ -84,3 +84,20 @@ def test_bad_labels_are_clear_errors(logged, intent, entities, message):
     with pytest.raises(AnalyticsError, match=message):
         save_label(engine, socks, intent, entities)
     assert reviewed(engine) == []
+
+
+def test_reviewed_label_changes_the_next_training_set(tmp_path):
+    """`shopbot train nlu --with-reviewed` folds reviewer labels into the training split."""
+    from assistant.settings import Settings
+    from training.nlu.cli import REVIEWED_REPEATS, reviewed_examples
+
+    settings = Settings(data_dir=tmp_path)
+    engine = make_engine(settings.db_url)
+    write_log(engine)
+    assert reviewed_examples(settings) == []
+    socks = next(i for i in pending(engine) if i.text == "show me socks")
+    save_label(engine, socks, "search_products", [["PRODUCT_TYPE", "socks"]], reviewer="ann")
+    added = reviewed_examples(settings)
+    assert len(added) == REVIEWED_REPEATS
+    assert {(e.text, e.intent, e.spans, e.source) for e in added} == {
+        ("show me socks", "search_products", ((8, 13, "PRODUCT_TYPE"),), "reviewed")}

@@ -29,6 +29,9 @@ class StandInAssistant:
         self.carts: dict[str, list[CartLine]] = {}
         self.feedback_log: list[tuple[str, str, str, str]] = []
 
+    def forget_cached(self, session_id: str) -> None:
+        """Nothing cached: every call reads the shared dicts."""
+
     def new_session(self, user_id: str) -> str:
         with self._lock:
             return f"s{next(self._counter):05d}"

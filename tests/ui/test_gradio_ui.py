@@ -109,3 +109,24 @@ def test_analytics_tab_renders_the_analytics_page(settings):
     assert "Analytics" in labels and "Chat" in labels
     refresh = next(fn for fn in blocks.fns.values() if fn.fn is page)
     assert "<" in refresh.fn("7d") and calls == ["7d"]
+
+
+def test_review_tab_labels_a_misunderstood_turn(tmp_path):
+    """A reviewer picks an inbox turn in the Review tab and saves the right intent and entities."""
+    from assistant.analytics.inbox import reviewed
+    from assistant.db import make_engine
+    from tests.assistant.analytics_log import write_log
+    from ui.review_ui import ReviewDesk, parse_entities
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'shop.db'}")
+    write_log(engine)
+    desk = ReviewDesk(engine)
+    choices = dict((ref, label) for label, ref in desk.choices())
+    socks = next(ref for ref, label in choices.items() if label.startswith("show me socks"))
+    text, intent = desk.show(socks)
+    assert "show me socks" in text and intent in {"search_products", "recommend"}
+    status, update = desk.save(socks, "search_products", "PRODUCT_TYPE=socks", "ann")
+    assert status.startswith("Saved") and socks not in [ref for _, ref in update["choices"]]
+    assert [(lb.intent, lb.entities) for lb in reviewed(engine)] == [("search_products", (("PRODUCT_TYPE", "socks"),))]
+    bad, _ = desk.save(socks, "search_products", "socks", "ann")
+    assert bad.startswith("Not saved") and parse_entities("COLOR=black; SIZE=8") == [["COLOR", "black"], ["SIZE", "8"]]

@@ -8,21 +8,12 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
+from assistant.dialogue.service import STATUS_NOTES  # the same sentences the assistant says
 from assistant.records import Action, ReplyFacts
 from retrieval.product import Product
 from training.generator.scenarios import (INJECTIONS, NOT_FOUND, OUT_OF_SCOPE, POLICY_DIR, SIGN_IN, SMALLTALK,
                                           _date, _order, _ref)
 
-STATUS_NOTES = {
-    "placed": "Order {id} was placed on {placed} and is waiting to be processed.",
-    "processing": "Order {id} is being processed and has not shipped yet.",
-    "shipped": "Order {id} has shipped with {carrier} (tracking {tracking}) and should arrive by {eta}.",
-    "out_for_delivery": "Order {id} is out for delivery with {carrier} (tracking {tracking}) and arrives today.",
-    "delivered": "Order {id} was delivered on {delivered}.",
-    "cancelled": "Order {id} was cancelled.",
-    "return_requested": "A return was started for order {id}; we'll refund it once the return arrives.",
-    "returned": "Order {id} was returned.",
-}
 POLICY_ASKS = {"shipping": ("how long does shipping take?", "do you ship abroad?", "is shipping free?"),
                "returns": ("what is your return policy?", "how many days do i have to return?", "can i return opened items?"),
                "refunds": ("how long do refunds take?", "when do i get my money back?"),

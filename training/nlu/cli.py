@@ -19,6 +19,8 @@ def register(sub) -> None:
     p.add_argument("--max-steps", type=int, default=None)
     p.add_argument("--n-train", type=int, default=12000, help="generated training utterances (plus Bitext when present)")
     p.add_argument("--no-bitext", action="store_true", help="do not add the Bitext customer-service utterances")
+    p.add_argument("--with-reviewed", action="store_true",
+                   help="add the reviewer labels of the misunderstood-turn inbox to the training split")
     p.add_argument("--tiny", action="store_true", help="a few steps on a tiny set (smoke test)")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=run_train)
@@ -54,6 +56,8 @@ def run_train(args, settings) -> int:
     data = build_dataset(seed=args.seed, n_train=sizes["n_train"], n_dev=sizes["n_dev"], n_test=sizes["n_test"],
                          bitext_dir=_bitext_dir(args.no_bitext))
     train_ex, dev_ex = (data.train[: sizes["n_train"]], data.dev[: sizes["n_dev"]]) if args.tiny else (data.train, data.dev)
+    if args.with_reviewed:
+        train_ex = train_ex + reviewed_examples(settings)
     cfg = TrainConfig(seed=args.seed, epochs=args.epochs, progress=not args.no_progress,
                       max_steps=TINY["max_steps"] if args.tiny and args.max_steps is None else args.max_steps,
                       eval_every=TINY["eval_every"] if args.tiny else TrainConfig.eval_every)
@@ -63,6 +67,28 @@ def run_train(args, settings) -> int:
     print(f"trained {result.steps} steps in {result.seconds:.0f} s; dev intent accuracy {result.dev_intent_accuracy:.3f}, "
           f"dev token F1 {result.dev_tag_f1:.3f}{' (early stop)' if result.stopped_early else ''}; saved to {out}")
     return 0
+
+
+REVIEWED_REPEATS = 3  # a reviewed label is a rare, real correction: weigh it like three generated examples
+
+
+def reviewed_examples(settings) -> list:
+    """The inbox's reviewer labels as training examples (training split only, never dev or test)."""
+    from assistant.analytics import inbox
+    from assistant.analytics.source import AnalyticsError
+    from assistant.db import make_engine
+    from training.nlu.render import Example
+
+    examples = []
+    for label in inbox.reviewed(make_engine(settings.db_url)):
+        try:
+            ex = Example(label.text, label.intent, inbox.label_spans(label), source="reviewed")
+        except AnalyticsError as exc:
+            log.warning("skipping reviewed label %s: %s", label.ref, exc)
+            continue
+        examples.extend([ex] * REVIEWED_REPEATS)
+    log.info("adding %d reviewed labels (x%d) to the training split", len(examples) // REVIEWED_REPEATS, REVIEWED_REPEATS)
+    return examples
 
 
 def _load_parser(args, settings):
