@@ -15,21 +15,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-import numpy as np
 from sqlalchemy.engine import Engine
 
+from assistant.latency import StageLatency, stage_latencies
 from assistant.analytics.source import Conversation, LoggedInteraction, load_conversations, load_interactions
 
 CLICK_KINDS = frozenset({"click"})
 ADD_KINDS = frozenset({"add_to_cart", "purchase"})
-
-
-@dataclass(frozen=True)
-class StageLatency:
-    stage: str
-    n: int
-    p50_ms: float
-    p95_ms: float
 
 
 @dataclass(frozen=True)
@@ -154,8 +146,7 @@ def _latency(convs: list[Conversation]) -> tuple[StageLatency, ...]:
             if t.measured is not None:
                 for stage, ms in t.measured.timings:
                     per_stage[stage].append(ms)
-    return tuple(StageLatency(stage, len(v), float(np.percentile(v, 50)), float(np.percentile(v, 95)))
-                 for stage, v in per_stage.items())
+    return stage_latencies(per_stage.items())
 
 
 def _intents(convs: list[Conversation]):

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from assistant.latency import StageLatency, stage_latencies
 from ui.replay.record import TurnRecord
 from ui.replay.transcripts import normalise_value
 
@@ -28,15 +29,6 @@ class EntityScore:
     precision: float | None
     recall: float | None
     f1: float | None
-
-
-@dataclass(frozen=True)
-class StageLatency:
-    stage: str
-    n: int
-    p50_ms: float
-    p95_ms: float
-    mean_ms: float
 
 
 @dataclass(frozen=True)
@@ -121,8 +113,7 @@ def latency(records: list[TurnRecord]) -> tuple[StageLatency, ...]:
             by_stage.setdefault("total", []).append(r.wall_ms)
         for stage, ms in r.timings:
             by_stage.setdefault(stage, []).append(ms)
-    return tuple(StageLatency(s, len(v), float(np.percentile(v, 50)), float(np.percentile(v, 95)), float(np.mean(v)))
-                 for s, v in sorted(by_stage.items(), key=lambda kv: (kv[0] != "total", kv[0])))
+    return stage_latencies(sorted(by_stage.items(), key=lambda kv: (kv[0] != "total", kv[0])))
 
 
 def _diversity(records: list[TurnRecord]) -> tuple[float | None, float | None]:
