@@ -71,6 +71,7 @@ class Settings(BaseSettings):
     nlu_model_dir: Path = ARTIFACTS_DIR / "nlu"
     generator_adapter_dir: Path = ARTIFACTS_DIR / "generator"
     nlu_confidence_threshold: float = 0.5
+    nlu_speed: str = "auto"  # NLU encoder on CPU (assistant/speed.py): "auto" (bf16 where native, else fp32), "fp32", "bf16", "int8"
 
     # Chroma: embedded at <data_dir>/chroma unless a server URL is given
     chroma_url: str | None = None

@@ -66,7 +66,8 @@ def build_components(settings, *, generate: bool = True) -> dict:
     orders = OrderRepository(engine)
     if not orders.has_customers():
         seed_demo_store(orders, index.all_products()[:200], seed=settings.seed)
-    parser = NluParser.load(settings.nlu_model_dir, threshold=settings.nlu_confidence_threshold)
+    parser = NluParser.load(settings.nlu_model_dir, threshold=settings.nlu_confidence_threshold,
+                            speed=settings.nlu_speed)
     ranker, interactions = build_ranker(settings, engine, index)
     writer = build_writer(settings) if generate else None
     return {"parser": parser, "index": index, "orders": orders, "events": EventLog(engine), "policies": policies,

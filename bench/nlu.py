@@ -3,9 +3,9 @@ and real-query checks (WANDS furniture queries, BANKING77 as out-of-domain).
 
     python -m bench.nlu [--model DIR] [--n-latency 200]
 
-Writes bench/out/nlu.json and prints markdown tables. Baselines computed in the same run: the
-unmerged-adapter model (LoRA applied at run time) and the process-default thread count for latency,
-one-at-a-time parsing for throughput.
+Writes bench/out/nlu.json and prints markdown tables. Baselines computed in the same run: the fp32
+model (accuracy and latency of the weights as trained), the unmerged-adapter model (LoRA applied at run
+time), the process-default thread count, and one-at-a-time parsing for throughput.
 """
 
 from __future__ import annotations
@@ -104,26 +104,33 @@ def _write(result: dict) -> None:
     os.replace(tmp, OUT)
 
 
+def _eval_rows(name: str, ev: dict) -> list[str]:
+    t = ev["test"]
+    rows = [f"| {name}: held-out intent accuracy / macro-F1 (n={t['n']}) | {t['intent_accuracy']:.4f} / {t['intent_macro_f1']:.4f} |",
+            f"| {name}: held-out entity P / R / F1 (seqeval strict) | {t['entity_precision']:.4f} / {t['entity_recall']:.4f} / {t['entity_f1']:.4f} |"]
+    if "bitext_test" in ev:
+        b = ev["bitext_test"]
+        rows.append(f"| {name}: held-out Bitext intent accuracy (n={b['n']}) | {b['intent_accuracy']:.4f} |")
+    return rows
+
+
 def table(result: dict) -> str:
-    t, lat = result["eval"]["test"], result["latency"]
-    rows = [
-        "| measure | value |", "|---|---|",
-        f"| held-out intent accuracy (n={t['n']}) | {t['intent_accuracy']:.4f} |",
-        f"| held-out intent macro-F1 | {t['intent_macro_f1']:.4f} |",
-        f"| held-out entity P / R / F1 (seqeval strict) | {t['entity_precision']:.4f} / {t['entity_recall']:.4f} / {t['entity_f1']:.4f} |",
-    ]
-    if "bitext_test" in result["eval"]:
-        b = result["eval"]["bitext_test"]
-        rows.append(f"| held-out Bitext intent accuracy (n={b['n']}) | {b['intent_accuracy']:.4f} |")
+    lat, tp, mode = result["latency"], result["throughput"], result["default_speed"]
+    rows = ["| measure | value |", "|---|---|"]
+    for name in (mode, "fp32", "int8"):
+        label = f"{name} (default)" if name == mode else (f"{name} (baseline)" if name == "fp32" else name)
+        rows += _eval_rows(label, result["eval"][name])
     rows += [
-        f"| single-utterance latency p50 / p95 (merged, shipped) | {lat['merged']['p50_ms']} / {lat['merged']['p95_ms']} ms |",
-        f"| baseline: unmerged adapters p50 / p95 | {lat['unmerged']['p50_ms']} / {lat['unmerged']['p95_ms']} ms |",
-        f"| latency ratio merged / unmerged (p50) | {lat['ratio_p50']:.2f} |",
-        f"| baseline: torch default {lat['default_threads']['threads']} threads, p50 / p95 (n={lat['default_threads']['n']}) | "
+        f"| single-utterance latency p50 / p95, {mode} (default) | {lat[mode]['p50_ms']} / {lat[mode]['p95_ms']} ms |",
+        f"| baseline: fp32 merged p50 / p95 | {lat['fp32']['p50_ms']} / {lat['fp32']['p95_ms']} ms |",
+        f"| int8 p50 / p95 | {lat['int8']['p50_ms']} / {lat['int8']['p95_ms']} ms |",
+        f"| baseline: fp32 unmerged adapters p50 / p95 | {lat['unmerged']['p50_ms']} / {lat['unmerged']['p95_ms']} ms |",
+        f"| latency ratio {mode} / fp32 (p50) | {lat['ratio_p50']:.2f} |",
+        f"| {mode} with torch default {lat['default_threads']['threads']} threads, p50 / p95 (n={lat['default_threads']['n']}) | "
         f"{lat['default_threads']['p50_ms']} / {lat['default_threads']['p95_ms']} ms |",
-        f"| batched throughput (batch 32) | {result['throughput']['batch32']} utt/s |",
-        f"| baseline: one at a time | {result['throughput']['single']} utt/s |",
-        f"| batched speed-up | {result['throughput']['speedup']:.2f}x |",
+        f"| batched throughput, batch 32: {mode} / fp32 | {tp['default_batch32']} / {tp['fp32_batch32']} utt/s |",
+        f"| baseline: {mode} one at a time | {tp['single']} utt/s |",
+        f"| batched speed-up ({mode} batch 32 / one at a time) | {tp['speedup']:.2f}x |",
         f"| NLU threads / load average during the run | 1 / {result['loadavg']} |",
     ]
     if result.get("wands"):
@@ -141,37 +148,42 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     ap = argparse.ArgumentParser(prog="python -m bench.nlu")
     ap.add_argument("--model", type=Path)
-    ap.add_argument("--n-latency", type=int, default=200)
+    ap.add_argument("--n-latency", type=int, default=300)
     args = ap.parse_args(argv)
 
     import torch
 
     from assistant.nlu.parser import NluParser
     from assistant.settings import Settings
+    from assistant.speed import resolve_speed
     from training.nlu.cli import held_out_figures
     from training.nlu.data import build_dataset
 
     settings = Settings()
     model_dir = args.model or settings.nlu_model_dir
-    parser = NluParser.load(model_dir, threshold=settings.nlu_confidence_threshold)
+    thr, mode = settings.nlu_confidence_threshold, resolve_speed(settings.nlu_speed)
+    parsers = {name: NluParser.load(model_dir, threshold=thr, speed=name) for name in dict.fromkeys((mode, "fp32", "int8"))}
+    default = parsers[mode]
+    unmerged = unmerged_parser(model_dir, thr)
+    unmerged.num_threads = 1
     texts = [ex.text for ex in build_dataset(n_train=0, n_dev=0).test]
-    baseline = unmerged_parser(model_dir, settings.nlu_confidence_threshold)
-    baseline.num_threads = 1
-    merged, unmerged = latency(parser, baseline, texts=texts[: args.n_latency])
-    parser.num_threads = None  # the process-wide torch default (one thread per core), on a small sample
-    all_threads, = latency(parser, texts=texts[:20])
-    parser.num_threads = 1
+    timed = latency(*parsers.values(), unmerged, texts=texts[: args.n_latency])
+    lat = dict(zip([*parsers, "unmerged"], timed))
+    default.num_threads = None  # the process-wide torch default (one thread per core), on a small sample
+    all_threads, = latency(default, texts=texts[:40])
+    default.num_threads = 1
     bulk = texts[:512]
-    single = round(len(bulk[:128]) / sum(_timed(parser.parse, t) for t in bulk[:128]), 1)
-    batched = throughput(parser, bulk, 32)
+    single = round(len(bulk[:128]) / sum(_timed(default.parse, t) for t in bulk[:128]), 1)
     result = {
-        "model_dir": str(model_dir), "loadavg": round(os.getloadavg()[0], 2),
-        "latency": {"merged": merged, "unmerged": unmerged, "ratio_p50": round(merged["p50_ms"] / unmerged["p50_ms"], 3),
+        "model_dir": str(model_dir), "loadavg": round(os.getloadavg()[0], 2), "default_speed": mode,
+        "latency": {**lat, "ratio_p50": round(lat[mode]["p50_ms"] / lat["fp32"]["p50_ms"], 3),
                     "default_threads": {**all_threads, "threads": torch.get_num_threads()}},
-        "throughput": {"batch32": batched, "single": single, "speedup": round(batched / single, 2)},
-        "eval": held_out_figures(parser),
-        "wands": wands(parser), "banking77": banking77(parser),
+        "throughput": {"default_batch32": throughput(default, bulk, 32), "fp32_batch32": throughput(parsers["fp32"], bulk, 32),
+                       "single": single},
+        "eval": {name: held_out_figures(p) for name, p in parsers.items()},
+        "wands": wands(default), "banking77": banking77(default),
     }
+    result["throughput"]["speedup"] = round(result["throughput"]["default_batch32"] / single, 2)
     _write(result)
     print(table(result))
     return 0

@@ -1,7 +1,8 @@
 """Shopping flows: search / refine ("cheaper", "show more", "something different") and recommend.
 
 Entity -> filter mapping: a known product type becomes the ``product_type`` filter; an unknown one only
-goes into the query text; colours and prices are hard filters; a brand becomes the ``brands`` filter
+goes into the query text (and the reply says these are the closest matches, not that kind of product);
+colours and prices are hard filters; a brand becomes the ``brands`` filter
 only when the catalog carries it (otherwise the reply says none were found and shows the other
 brands); sizes, material and audience are hard post-filters on the retrieved hits ("unisex" matches
 any audience); features are soft (in the query text). Only in-stock products are shown.
@@ -144,14 +145,17 @@ def search(ctx: FlowContext, state: DialogueState, parse: Parse, clock: Stopwatc
     events = [SlotsSet(slots.to_json())]
     if cands:
         events.append(ProductsShown(tuple(c.product.id for c in cands), new_query=mode not in ("more", "cheaper")))
-        notes.append(_found_note(mode, slots, len(cands), shown))
+        unknown_type = parse.first("PRODUCT_TYPE") is not None and not slots.product_type
+        notes.append(_found_note(mode, slots, len(cands), shown, unknown_type=unknown_type))
     else:
         notes.append(_none_note(mode, slots))
     return FlowResult(Action.SEARCH, notes=tuple(notes), products=tuple(cands), events=tuple(events),
                       intent="refine_results" if mode != "new" else "search_products")
 
 
-def _found_note(mode: str, slots: Slots, n: int, shown: list[Product]) -> str:
+def _found_note(mode: str, slots: Slots, n: int, shown: list[Product], *, unknown_type: bool = False) -> str:
+    if mode == "new" and unknown_type and slots.query:  # never claim these are the kind of product asked for
+        return f"I don't have a \"{slots.query}\" category; here are the {n} closest matches I found."
     if mode == "cheaper" and shown:
         return f"Here are {n} {describe(slots)}, all cheaper than the ${min(p.price for p in shown):.2f} ones shown before."
     if mode == "more":

@@ -3,6 +3,9 @@ with normalised values (and the price bound corrected by the words around it).""
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 from assistant.nlu.normalize import normalize_price, normalize_value, price_cue
 from assistant.records import Entity
 
@@ -83,4 +86,25 @@ def to_entities(text: str, spans: list[tuple[int, int, str]]) -> tuple[Entity, .
         if not value:
             continue
         entities.append(Entity(type=etype, text=surface, value=value, start=s, end=e))
-    return tuple(entities)
+    return _order_ranges(text, entities)
+
+
+_RANGE_GAP = re.compile(r"\s*(?:and|to|-|–|through|thru)\s*", re.IGNORECASE)
+
+
+def _order_ranges(text: str, entities: list[Entity]) -> tuple[Entity, ...]:
+    """Two prices joined by "and" / "to" / "-" are a range: the lower is PRICE_MIN, the higher PRICE_MAX,
+    whatever the model tagged ("50 to 90", "betwen 50 and 90 bucks")."""
+    out = list(entities)
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        prices = ("PRICE_MIN", "PRICE_MAX")
+        if a.type in prices and b.type in prices and _RANGE_GAP.fullmatch(text[a.end:b.start]):
+            try:
+                lo, hi = sorted((a, b), key=lambda x: float(x.value))
+            except ValueError:
+                continue
+            if lo.value != hi.value:
+                out[i], out[i + 1] = (replace(a, type="PRICE_MIN" if a is lo else "PRICE_MAX"),
+                                      replace(b, type="PRICE_MIN" if b is lo else "PRICE_MAX"))
+    return tuple(out)

@@ -220,8 +220,13 @@ def read_manifest(model_dir: Path) -> dict:
     return manifest
 
 
-def load_model(model_dir: Path, *, merge: bool = True, base_dir: Path | None = None):
-    """(model in eval mode, tokenizer, manifest) from a directory written by :func:`save_model`."""
+def load_model(model_dir: Path, *, merge: bool = True, base_dir: Path | None = None, speed: str = "fp32"):
+    """(model in eval mode, tokenizer, manifest) from a directory written by :func:`save_model`.
+
+    Any ``speed`` but ``fp32`` (``assistant.speed``: ``bf16``, ``int8``, ``auto``) merges the adapters first,
+    then converts the model (speed and accuracy of each mode compared in bench/nlu.py)."""
+    from assistant.speed import SpeedModeError, apply_speed
+
     from safetensors.torch import load_file
 
     manifest = read_manifest(model_dir)
@@ -233,8 +238,12 @@ def load_model(model_dir: Path, *, merge: bool = True, base_dir: Path | None = N
         raise ManifestError(f"{model_dir}: weights lack {sorted(missing)[:3]}...")
     model.load_state_dict(state, strict=False)
     model.eval()
-    if merge:
+    if merge or speed != "fp32":
         model.merge_adapters()
     for p in model.parameters():
         p.requires_grad_(False)
+    try:
+        model = apply_speed(model, speed)
+    except SpeedModeError as exc:
+        raise ManifestError(str(exc)) from None
     return model, tokenizer, manifest

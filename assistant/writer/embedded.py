@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.records import ReplyFacts
+from assistant.speed import SpeedModeError, apply_speed
 from assistant.writer.base_model import WriterModelError, load_base_model, load_tokenizer, prompt_text
 
 log = logging.getLogger(__name__)
 MANIFEST_TYPE = "shopbot-generator-lora"
-SPEEDS = ("fp32", "int8")
 
 
 @dataclass(frozen=True)
@@ -47,17 +47,10 @@ def read_manifest(adapter_dir: Path) -> dict:
 
 
 def _apply_speed(model, speed: str):
-    import torch
-
-    if speed == "int8":
-        import warnings
-
-        with warnings.catch_warnings():  # torch marks the quantized-tensor API deprecated; it still works in 2.13
-            warnings.simplefilter("ignore")
-            return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-    if speed != "fp32":
-        raise WriterModelError(f"unknown speed mode {speed!r}; expected one of {', '.join(SPEEDS)}")
-    return model
+    try:
+        return apply_speed(model, speed)
+    except SpeedModeError as exc:
+        raise WriterModelError(str(exc)) from None
 
 
 class EmbeddedGenerator:

@@ -1,6 +1,8 @@
 """Multi-turn conversations through the real Assistant (real Chroma index, real SQLite stores, real policy
-collection), with a deterministic stand-in parser so the checks are about dialogue logic. The slow tier
-(test_assistant_real.py) repeats the key conversations with the real NLU model, ranker and writer."""
+collection, real ranker). Every conversation runs twice: with a deterministic keyword stand-in parser (fast
+tier: the checks are about dialogue logic) and with the shipped fine-tuned NLU model (slow tier, ``[real]``:
+the same conversations must work when the model parses them). test_assistant_real.py adds phrasings of its
+own and one turn through the real reply writer."""
 
 from __future__ import annotations
 
@@ -28,16 +30,23 @@ def policy_store(tmp_path_factory, embedder):
     return store
 
 
+@pytest.fixture(params=["standin", pytest.param("real", marks=pytest.mark.slow)])
+def parser_kind(request):
+    return request.param
+
+
 @pytest.fixture
-def make(tmp_path, product_index, policy_store):
+def make(tmp_path, product_index, policy_store, parser_kind, request):
     """make() -> a fresh Assistant over the same data dir (calling it again simulates a restart)."""
     settings = Settings(data_dir=tmp_path / "data", catalog_size=300)
     engine = make_engine(settings.db_url)
     seed_demo_store(OrderRepository(engine), product_index.all_products()[:40], seed=3)
 
+    default = StandinParser() if parser_kind == "standin" else request.getfixturevalue("real_parser")
+
     def _make(parser=None, writer=None) -> Assistant:
         ranker, interactions = build_ranker(settings, engine, product_index)  # the real RankingPolicy
-        return Assistant(settings, parser=parser or StandinParser(), index=product_index, orders=OrderRepository(engine),
+        return Assistant(settings, parser=parser or default, index=product_index, orders=OrderRepository(engine),
                          events=EventLog(engine), policies=policy_store, ranker=ranker, interactions=interactions,
                          writer=writer)
     return _make
@@ -278,9 +287,20 @@ def test_session_of_another_user_is_refused(bot):
     assert turn.action is Action.REFUSE and turn.error and bot.cart(sid) == []
 
 
+@pytest.mark.parametrize("parser_kind", ["standin"])  # a low-confidence parse on demand needs the stand-in
 def test_low_confidence_clarifies(bot):
     turn = bot.handle(bot.new_session("bob"), "bob", "purple monkey dishwasher")
     assert turn.action is Action.CLARIFY and turn.products == ()
+
+
+@pytest.mark.parametrize("parser_kind", [pytest.param("real", marks=pytest.mark.slow)])
+def test_unknown_type_and_gibberish_real_model(bot):
+    sid = bot.new_session("bob")
+    odd = bot.handle(sid, "bob", "purple monkey dishwasher")  # parsed as a search for an unknown type
+    assert odd.error is None and "monkey dishwasher" in odd.reply and "closest" in odd.reply
+    assert not odd.reply.startswith("Here are")  # never claims these are monkey dishwashers
+    noise = bot.handle(sid, "bob", "zxqv blorp fnarg")
+    assert noise.action in (Action.CLARIFY, Action.REFUSE) and noise.products == ()
 
 
 def test_stream_yields_tokens_then_turn(make):

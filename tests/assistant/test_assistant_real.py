@@ -11,7 +11,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="session")
-def real_bot(tmp_path_factory, product_index, embedder):
+def real_bot(tmp_path_factory, product_index, embedder, real_parser):
     from assistant.assistant import Assistant
     from assistant.db import make_engine
     from assistant.events import EventLog
@@ -23,18 +23,13 @@ def real_bot(tmp_path_factory, product_index, embedder):
     from retrieval.chroma_client import open_client
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("real_bot") / "data", catalog_size=300)
-    if not (settings.nlu_model_dir / "manifest.json").is_file():
-        pytest.skip(f"no shipped NLU model at {settings.nlu_model_dir}")
-    from assistant.nlu.parser import NluParser
-
     engine = make_engine(settings.db_url)
     orders = OrderRepository(engine)
     seed_demo_store(orders, product_index.all_products()[:40], seed=3)
     policies = PolicyStore(open_client(settings.chroma_path), embedder, settings.policies_collection)
     policies.index()
     ranker, interactions = build_ranker(settings, engine, product_index)
-    parser = NluParser.load(settings.nlu_model_dir, threshold=settings.nlu_confidence_threshold)
-    return Assistant(settings, parser=parser, index=product_index, orders=orders, events=EventLog(engine),
+    return Assistant(settings, parser=real_parser, index=product_index, orders=orders, events=EventLog(engine),
                      policies=policies, ranker=ranker, interactions=interactions)
 
 
@@ -67,8 +62,9 @@ def test_service_conversation_real_models(real_bot):
     assert late.action is Action.REFUSE
 
 
-def test_generated_reply_is_grounded(real_bot):
-    """One generated turn through the shipped writer (loaded only here: it is the slowest model)."""
+def test_generated_conversation_is_grounded(real_bot):
+    """A multi-turn conversation written by the shipped writer (loaded only here: it is the slowest model):
+    every reply is guard-checked against its own facts, cheaper is cheaper, the order answer names the order."""
     from assistant.wiring import build_writer
 
     writer = build_writer(real_bot.settings)
@@ -77,11 +73,18 @@ def test_generated_reply_is_grounded(real_bot):
     real_bot.writer = writer
     try:
         sid = real_bot.new_session("alice")
-        turn = real_bot.handle(sid, "alice", "where is my order 10002?", generate=True)
+        found = real_bot.handle(sid, "alice", "show me headphones under 300", generate=True)
+        cheaper = real_bot.handle(sid, "alice", "anything cheaper?", generate=True)
+        status = real_bot.handle(sid, "alice", "where is my order 10002?", generate=True)
     finally:
         real_bot.writer = None
-    assert turn.error is None and turn.reply and turn.action is Action.ORDER_LOOKUP
-    assert "10002" in turn.reply  # generated and guard-checked, or the template fallback
+    for turn in (found, cheaper, status):
+        assert turn.error is None and turn.reply and (turn.guard_passed or turn.fallback), turn
+        assert "write" in {t.stage for t in turn.timings}
+    assert found.action is Action.SEARCH and found.products
+    assert found.products[0].product.title in found.reply  # the reply names the top product it was given
+    assert all(c.product.price < min(p.product.price for p in found.products) for c in cheaper.products)
+    assert status.action is Action.ORDER_LOOKUP and "10002" in status.reply
 
 
 def test_refinement_references_and_restart_real_models(real_bot):

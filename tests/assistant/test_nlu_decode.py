@@ -49,3 +49,16 @@ def test_currency_word_alone_joins_the_price_before_it():
     text = "between 60 and 120 dollars"
     ents = to_entities(text, [(8, 10, "PRICE_MIN"), (15, 18, "PRICE_MIN"), (19, 26, "PRICE_MAX")])
     assert [(e.type, e.text, e.value) for e in ents] == [("PRICE_MIN", "60", "60"), ("PRICE_MAX", "120 dollars", "120")]
+
+
+def test_two_prices_joined_are_an_ordered_range():
+    text = "boots betwen 50 and 90 bucks"
+    spans = [(0, 5, "PRODUCT_TYPE"), (13, 15, "PRICE_MAX"), (20, 28, "PRICE_MAX")]
+    ents = to_entities(text, spans)
+    assert [(e.type, e.value) for e in ents] == [("PRODUCT_TYPE", "boots"), ("PRICE_MIN", "50"), ("PRICE_MAX", "90")]
+    text = "lamps 80 to 30"
+    ents = to_entities(text, [(6, 8, "PRICE_MIN"), (12, 14, "PRICE_MIN")])
+    assert [(e.type, e.value) for e in ents] == [("PRICE_MAX", "80"), ("PRICE_MIN", "30")]
+    text = "under 50, size 90"  # not joined by a range word: the model's tags stand
+    ents = to_entities(text, [(6, 8, "PRICE_MAX"), (15, 17, "SIZE")])
+    assert [(e.type, e.value) for e in ents] == [("PRICE_MAX", "50"), ("SIZE", "90")]

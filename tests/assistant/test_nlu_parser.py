@@ -9,10 +9,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="session")
-def nlu_parser():
-    from assistant.nlu.parser import NluParser
-
-    return NluParser.load(ARTIFACTS_DIR / "nlu", threshold=0.5)
+def nlu_parser(real_parser):
+    return real_parser  # the shipped artifact (tests/assistant/conftest.py), loaded once per session
 
 
 def _ents(parse: Parse) -> set[tuple[str, str]]:
@@ -31,6 +29,17 @@ def test_multi_constraint_search(nlu_parser):
             ("PRICE_MAX", "80"), ("SIZE", "8")} <= _ents(p)
     e = next(e for e in p.entities if e.type == "PRICE_MAX")
     assert p.text[e.start:e.end] == e.text
+
+
+@pytest.mark.parametrize("text,brand,ptype", [
+    ("show me black nike running shoes", "nike", "running shoes"),
+    ("white apple earbuds", "apple", "earbuds"),
+    ("blue adidas shoes under 60", "adidas", "shoes"),
+    ("samsung tv", "samsung", "tv"),
+])
+def test_brand_before_type_is_a_brand(nlu_parser, text, brand, ptype):
+    p = nlu_parser.parse(text)
+    assert p.intent == "search_products" and {("BRAND", brand), ("PRODUCT_TYPE", ptype)} <= _ents(p), p
 
 
 def test_price_range_and_out_of_catalog_brand(nlu_parser):
@@ -86,3 +95,19 @@ def test_threshold_marks_low_confidence(nlu_parser):
     p = nlu_parser.parse("hmm maybe", threshold=1.01)
     assert p.low_confidence
     assert nlu_parser.parse("hello", threshold=0.0).low_confidence is False
+
+
+def test_default_speed_mode_agrees_with_fp32(nlu_parser):
+    """The default CPU speed mode (bf16 where native) parses like the weights as trained."""
+    from assistant.nlu.parser import NluParser
+    from assistant.speed import resolve_speed
+
+    fp32 = NluParser.load(ARTIFACTS_DIR / "nlu", threshold=nlu_parser.threshold, speed="fp32")
+    texts = ["black nike running shoes for women under 80 bucks size 8", "where is my order #10023",
+             "sony noise cancelling headphones between 60 and 120 dollars", "cheaper", "compare the first two",
+             "i forgot my password", "add 2 of the first one to my cart", "in navy blue and under 50"]
+    fast, slow = nlu_parser.parse_batch(texts), fp32.parse_batch(texts)
+    assert [p.intent for p in fast] == [p.intent for p in slow]
+    assert [_ents(p) for p in fast] == [_ents(p) for p in slow]
+    assert all(abs(a.confidence - b.confidence) < 0.05 for a, b in zip(fast, slow))
+    assert resolve_speed("auto") in ("bf16", "fp32")

@@ -85,3 +85,30 @@ def test_bitext_mapping_and_split():
     parts = stratified_split(rows, seed=13)
     assert not ({ex.text for ex in parts["test"]} & {ex.text for ex in parts["train"]})
     assert {ex.intent for ex in parts["test"]} == {ex.intent for ex in rows}
+
+
+def test_train_only_variety_never_leaks_a_held_out_value():
+    from training.nlu.fillers import Pool, pseudo_brands
+
+    fillers = load_fillers()
+    for pool in (fillers.brands, fillers.colors, fillers.materials, fillers.features):
+        assert pool.test != pool.train and not set(pool.test) & set(pool.train)
+    assert len(fillers.invented_brands) == 150 and not set(fillers.invented_brands) & set(fillers.brands.test)
+    assert set(fillers.invented_brands) <= set(pseudo_brands())
+    assert {"nike", "sony"} <= set(fillers.famous_brands) and not set(fillers.famous_brands) & set(fillers.brands.test)
+    pool = Pool(train=("red",), test=("coral",)).with_train(["Coral", "dark red", "red"])
+    assert pool == Pool(train=("red", "dark red"), test=("coral",))
+
+
+def test_price_ranges_are_ordered():
+    import random
+
+    from assistant.nlu.normalize import normalize_price
+    from training.nlu.render import Renderer
+
+    r = Renderer(load_fillers(), random.Random(3))
+    for _ in range(300):
+        ex = r.finish(r.fill("between {pmin} and {pmax}"), "refine_results")
+        (s1, e1, t1), (s2, e2, t2) = ex.spans
+        lo, hi = float(normalize_price(ex.text[s1:e1])), float(normalize_price(ex.text[s2:e2]))
+        assert (t1, t2) == ("PRICE_MIN", "PRICE_MAX") and lo < hi, ex.text

@@ -15,8 +15,10 @@ def register(sub) -> None:
     p = sub.add_parser("nlu", help="fine-tune the joint intent + entity model (writes assistant/artifacts/nlu by default)")
     p.add_argument("--out", type=Path, help="output directory (default: Settings.nlu_model_dir)")
     p.add_argument("--seed", type=int, default=13)
-    p.add_argument("--epochs", type=int, default=3)
+    p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--max-steps", type=int, default=None)
+    p.add_argument("--lora-layers", type=int, default=None,
+                   help="LoRA in the top N of the 6 encoder layers (default: NluConfig's; the rest stay frozen)")
     p.add_argument("--n-train", type=int, default=12000, help="generated training utterances (plus Bitext when present)")
     p.add_argument("--no-bitext", action="store_true", help="do not add the Bitext customer-service utterances")
     p.add_argument("--with-reviewed", action="store_true",
@@ -32,6 +34,7 @@ def register_eval(sub) -> None:
     p.add_argument("--data", type=Path, help='JSONL of {"text","intent","entities":[["TYPE","surface"],...]}')
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--seed", type=int, default=13, help="seed of the held-out split (as trained)")
+    p.add_argument("--speed", choices=("auto", "fp32", "bf16", "int8"), help="CPU speed mode (default: Settings.nlu_speed)")
     p.set_defaults(func=run_eval)
 
 
@@ -49,6 +52,7 @@ def _bitext_dir(no_bitext: bool) -> Path | None:
 
 def run_train(args, settings) -> int:
     from training.nlu.data import build_dataset
+    from assistant.nlu.model import NluConfig
     from training.nlu.train import TrainConfig, train
 
     out = args.out or settings.nlu_model_dir
@@ -63,7 +67,8 @@ def run_train(args, settings) -> int:
                       eval_every=TINY["eval_every"] if args.tiny else TrainConfig.eval_every)
     log.info("training NLU on %d utterances (%d dev) -> %s", len(train_ex), len(dev_ex), out)
     extra = {"data": {"seed": args.seed, "n_train": len(train_ex), "n_dev": len(dev_ex), "bitext": not args.no_bitext}}
-    _, result = train(train_ex, dev_ex, Path(out), cfg, extra_manifest=extra)
+    model_cfg = NluConfig() if args.lora_layers is None else NluConfig(lora_layers=args.lora_layers)
+    _, result = train(train_ex, dev_ex, Path(out), cfg, model_cfg, extra_manifest=extra)
     print(f"trained {result.steps} steps in {result.seconds:.0f} s; dev intent accuracy {result.dev_intent_accuracy:.3f}, "
           f"dev token F1 {result.dev_tag_f1:.3f}{' (early stop)' if result.stopped_early else ''}; saved to {out}")
     return 0
@@ -96,7 +101,8 @@ def _load_parser(args, settings):
     from assistant.nlu.parser import NluParser
 
     try:
-        return NluParser.load(args.model or settings.nlu_model_dir, threshold=settings.nlu_confidence_threshold)
+        return NluParser.load(args.model or settings.nlu_model_dir, threshold=settings.nlu_confidence_threshold,
+                              speed=args.speed or settings.nlu_speed)
     except ManifestError as exc:
         raise _user_error(str(exc)) from None
 

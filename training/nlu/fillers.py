@@ -12,7 +12,7 @@ from dataclasses import dataclass
 log = logging.getLogger(__name__)
 
 EXTRA_TYPES = [
-    "air fryer", "kayak", "standing desk", "gaming chair", "espresso machine", "robot vacuum", "tv", "4k tv",
+    "air fryer", "kayak", "standing desk", "gaming chair", "espresso machine", "robot vacuum", "tv", "television",
     "drone", "electric scooter", "winter coat", "rain boots", "swim trunks", "bikini", "yoga pants",
     "phone case", "iphone case", "camera", "tripod", "bike", "treadmill", "stroller", "car seat",
     "baby monitor", "sunglasses", "wine glasses", "dinner plates", "throw pillows", "bookcase", "nightstand",
@@ -23,8 +23,16 @@ EXTRA_TYPES = [
     "power bank", "flip flops", "high heels", "ankle boots", "cardigan", "pajamas", "swimsuit", "baseball cap",
     "rice cooker", "stand mixer", "food processor", "sofa bed", "bar stools", "area rug", "duvet cover",
     "shower curtain", "bath mat", "lunch box", "diaper bag", "crib", "video game", "headset", "sweatpants",
-    "parka", "vest", "wool socks", "running shorts", "sports bra", "tank top", "chinos", "sleeping pad",
+    "parka", "vest", "hiking socks", "running shorts", "sports bra", "tank top", "chinos", "sleeping pad",
     "headlamp", "cooler", "lantern", "air purifier", "humidifier", "space heater", "desk fan", "bed sheets",
+    # home, garden, tools, decor, hobby: everyday nouns a shopper types bare ("velvet armchair", "wall clock")
+    "armchair", "recliner", "loveseat", "ottoman", "sideboard", "coffee table", "console table", "wall clock",
+    "mirror", "picture frame", "floor lamp", "ceiling fan", "curtains", "bean bag", "wardrobe", "shoe rack",
+    "planter", "garden hose", "lawn mower", "bird feeder", "doormat", "umbrella", "candles", "vase", "wall art",
+    "drill", "tool box", "ladder", "toilet brush", "mop", "ironing board", "kettle", "toaster", "blender",
+    "cutting board", "knife set", "mixing bowls", "teapot", "water bottle", "pillow", "comforter", "mattress",
+    "bunk bed", "high chair", "puzzle", "board game", "dollhouse", "guitar", "keyboard piano", "easel",
+    "sewing machine", "yarn", "fire pit", "outdoor bench", "porch swing", "towel rack", "faucet", "shower head",
 ]
 
 EXTRA_BRANDS = [
@@ -78,6 +86,55 @@ SIZES_EXTRA = [
 ]
 
 
+# Train-only variety: the patterns behind unseen values ("<shade> <colour>", "faux <material>", "<x> free"),
+# so the model tags by shape and context rather than by memorised names. None of these is ever a held-out
+# test value (``load_fillers`` drops any that is).
+COLOR_SHADES = ["dark", "light", "pale", "deep", "bright", "neon", "pastel", "dusty", "matte", "metallic", "glossy",
+                "muted", "jet", "ice", "powder", "electric", "burnt", "soft", "warm"]
+COLOR_BASES = ["black", "white", "gray", "blue", "green", "red", "pink", "purple", "yellow", "orange", "brown",
+               "beige", "silver", "gold"]
+MORE_COLORS = [
+    "olive green", "emerald green", "hunter green", "navy blue", "cobalt blue", "baby blue", "powder blue",
+    "wine red", "cherry red", "brick red", "blush pink", "dusty rose", "lilac", "plum", "mauve", "peach", "salmon",
+    "apricot", "chocolate", "espresso", "caramel", "sand", "taupe", "slate", "graphite", "pearl", "champagne",
+    "aqua", "indigo", "fuchsia", "cyan", "crimson", "scarlet", "amber", "ochre", "jade", "periwinkle", "lemon yellow",
+]
+MORE_MATERIALS = [
+    "satin", "chiffon", "tweed", "flannel", "jersey", "lycra", "chenille", "sherpa", "microfiber", "faux leather",
+    "faux suede", "genuine leather", "full grain leather", "nubuck", "patent leather", "birch", "maple",
+    "cherry wood", "acacia", "cedar", "ash wood", "rosewood", "quartz", "terracotta", "stoneware", "wrought iron",
+    "zinc alloy", "bone china", "crystal", "resin", "vinyl", "mohair", "alpaca wool", "lambswool", "twill", "poplin",
+    "muslin", "faux sheepskin", "reclaimed wood", "solid oak", "tempered glass", "brushed steel",
+]
+MORE_FEATURES = [
+    "lead free", "latex free", "dye free", "alcohol free", "dairy free", "nut free", "fade resistant",
+    "rust resistant", "odor resistant", "heat resistant", "tear resistant", "impact resistant", "dust proof",
+    "spill proof", "drop proof", "wrinkle free", "lint free", "bpa-free", "quick release",
+]
+_SYLLABLES = ["ka", "lo", "mi", "ra", "ven", "tor", "zu", "bel", "quin", "dra", "no", "vi", "sta", "mor", "lex",
+              "ta", "rin", "ko", "sel", "fa", "gro", "pel", "xa", "dun", "ori", "ba", "mek", "sol", "tri", "ux"]
+_BRAND_SUFFIXES = ["", "", "", "", " co", " labs", " works", " studio", " & sons", " home", " gear", " outdoor"]
+
+
+def pseudo_brands(n: int = 150, seed: int = 5) -> list[str]:
+    """Invented brand names ("kaveltor", "zubel labs"): brands no one has seen, tagged only by context."""
+    import random
+
+    rng = random.Random(seed)
+    out: set[str] = set()
+    while len(out) < n:
+        name = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3)))
+        out.add(name + rng.choice(_BRAND_SUFFIXES))
+    return sorted(out)
+
+
+def shaded_colors(n: int = 80, seed: int = 5) -> list[str]:
+    import random
+
+    combos = sorted(f"{s} {b}" for s in COLOR_SHADES for b in COLOR_BASES)
+    return random.Random(seed).sample(combos, n)
+
+
 # real-world names a shopper types all the time: always in training (never only in the held-out pool)
 PINNED_TRAIN = frozenset({
     "sony", "nike", "adidas", "apple", "samsung", "bose", "le creuset", "kitchenaid", "logitech", "dyson",
@@ -107,6 +164,12 @@ class Pool:
         train = tuple(core_l) + tuple(e for e in extra_l if e not in test)
         return cls(train=train, test=test or train)
 
+    def with_train(self, extra: list[str]) -> Pool:
+        """More training-only values (any that is a held-out test value is dropped)."""
+        held = set(self.test)
+        add = [e for e in dict.fromkeys(x.lower() for x in extra) if e not in held and e not in self.train]
+        return Pool(train=self.train + tuple(add), test=self.test)
+
 
 @dataclass(frozen=True)
 class Fillers:
@@ -118,6 +181,8 @@ class Fillers:
     audiences: Pool
     audience_pre: Pool
     sizes: Pool
+    invented_brands: tuple[str, ...] = ()  # train-only made-up names: brand tagging by context
+    famous_brands: tuple[str, ...] = ()  # the names shoppers type most ("nike", "sony"): always in training
 
 
 def _catalog_vocab() -> dict[str, list[str]]:
@@ -140,12 +205,15 @@ def _catalog_vocab() -> dict[str, list[str]]:
 
 def load_fillers() -> Fillers:
     cat = _catalog_vocab()
+    brands = Pool.split(cat["brands"], EXTRA_BRANDS, 0.25)
     return Fillers(
         types=Pool.split(cat["types"], EXTRA_TYPES, 0.25),
-        brands=Pool.split(cat["brands"], EXTRA_BRANDS, 0.25),
-        colors=Pool.split(cat["colors"], EXTRA_COLORS),
-        materials=Pool.split(cat["materials"], EXTRA_MATERIALS),
-        features=Pool.split([f for f in cat["features"] if "+" not in f], EXTRA_FEATURES),
+        brands=brands,
+        invented_brands=tuple(b for b in pseudo_brands() if b not in brands.test),
+        famous_brands=tuple(sorted(b for b in PINNED_TRAIN if b in EXTRA_BRANDS)),
+        colors=Pool.split(cat["colors"], EXTRA_COLORS).with_train(shaded_colors() + MORE_COLORS),
+        materials=Pool.split(cat["materials"], EXTRA_MATERIALS).with_train(MORE_MATERIALS),
+        features=Pool.split([f for f in cat["features"] if "+" not in f], EXTRA_FEATURES).with_train(MORE_FEATURES),
         audiences=Pool.split([], AUDIENCE_POST),
         audience_pre=Pool.split([], AUDIENCE_PRE, 0.1),
         sizes=Pool.split(cat["sizes"], SIZES_EXTRA, 0.1),

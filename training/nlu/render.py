@@ -19,6 +19,8 @@ SLOT_TYPES = {
 SLANG = {"you": ["u", "ya"], "your": ["ur"], "please": ["pls", "plz"], "thanks": ["thx"], "want to": ["wanna"],
          "going to": ["gonna"], "i'm": ["im", "i am"], "do you": ["do u", "d'you"], "what's": ["whats"],
          "don't": ["dont"], "something": ["smth", "somethin"], "are": ["r"]}
+INVENTED_BRAND_SHARE = 0.15  # of brand slots filled with a made-up name (Fillers.invented_brands)
+FAMOUS_BRAND_SHARE = 0.15  # of brand slots filled with a household name (Fillers.famous_brands)
 QTY_WORDS = ["one", "two", "three", "four", "five", "six", "a couple", "a dozen", "ten"]
 
 
@@ -52,15 +54,24 @@ class Renderer:
         return t
 
     def brand(self) -> str:
-        b = self.pick(self.f.brands)
+        r = self.rng.random()
+        if r < INVENTED_BRAND_SHARE and self.f.invented_brands:
+            b = self.rng.choice(self.f.invented_brands)
+        elif r < INVENTED_BRAND_SHARE + FAMOUS_BRAND_SHARE and self.f.famous_brands:
+            b = self.rng.choice(self.f.famous_brands)
+        else:
+            b = self.pick(self.f.brands)
         r = self.rng.random()
         return b.title() if r < 0.25 else (b.upper() if r < 0.28 and len(b) <= 4 else b)
 
-    def price(self) -> str:
-        r = self.rng.random()
+    def price_value(self) -> int:
         base = self.rng.choice([10, 15, 20, 25, 30, 40, 50, 60, 70, 75, 80, 100, 120, 150, 200, 250, 300, 500, 800])
-        if r < 0.5:
+        if self.rng.random() < 0.5:
             base = self.rng.choice([base, self.rng.randint(5, 400), self.rng.randint(500, 3000)])
+        return base
+
+    def price(self, base: int | None = None) -> str:
+        base = self.price_value() if base is None else base
         cents = ".99" if self.rng.random() < 0.08 else ""
         num = f"{base:,}" if base >= 1000 and self.rng.random() < 0.5 else str(base)
         form = self.rng.random()
@@ -79,6 +90,15 @@ class Renderer:
         if form < 0.94 and base >= 1000 and base % 100 == 0:
             return f"{base / 1000:g}k"
         return f"${num}"
+
+    def price_range(self) -> tuple[str, str]:
+        """(low, high) texts of a range a shopper would type: low below high, the low end mostly bare ("50-80 bucks")."""
+        lo, hi = self.price_value(), self.price_value()
+        while hi == lo:
+            hi = self.price_value()
+        lo, hi = min(lo, hi), max(lo, hi)
+        low = str(lo) if self.rng.random() < 0.5 else self.price(lo)
+        return low, self.price(hi)
 
     def order_id(self) -> str:
         digits = str(self.rng.randint(10000, 99999)) if self.rng.random() < 0.7 else str(self.rng.randint(10**6, 10**12))
@@ -109,10 +129,13 @@ class Renderer:
 
     def fill(self, template: str) -> list[Piece]:
         pieces: list[Piece] = []
+        bounds = dict(zip(("pmin", "pmax"), self.price_range())) if "{pmin}" in template and "{pmax}" in template else {}
         for part in SLOT_RE.split(template):
             if not part:
                 continue
-            if part.startswith("{") and part.endswith("}"):
+            if part[1:-1] in bounds:
+                pieces.append((bounds[part[1:-1]], SLOT_TYPES[part[1:-1]]))
+            elif part.startswith("{") and part.endswith("}"):
                 pieces.extend(self.slot(part[1:-1]))
             else:
                 pieces.append((part, None))

@@ -25,7 +25,12 @@ POST = [
 TAILS = ["", "", "", " please", " pls", " asap", " for my trip", " for winter", " for the office", " for running"]
 
 
+BARE_SHARE = 0.2  # keyword queries as typed into a search box: "velvet armchair", "nike shoes 42"
+
+
 def search_pieces(r: Renderer) -> list[Piece]:
+    if r.rng.random() < BARE_SHARE:
+        return bare_pieces(r)
     rng = r.rng
     pieces: list[Piece] = []
     lead = rng.choice(LEADS)
@@ -59,4 +64,17 @@ def search_pieces(r: Renderer) -> list[Piece]:
     tail = rng.choice(TAILS)
     if tail:
         pieces.append((tail, None))
+    return pieces
+
+
+def bare_pieces(r: Renderer) -> list[Piece]:
+    """A keyword query with no lead-in or article: a modifier or two, the type, at most one constraint."""
+    rng = r.rng
+    pieces: list[Piece] = []
+    for name, p in (("brand", 0.3), ("color", 0.25), ("material", 0.2), ("feature", 0.2)):
+        if rng.random() < p:
+            pieces += r.slot(name) + [(" ", None)]
+    pieces += r.slot("ptype")
+    if rng.random() < 0.3:
+        pieces += [(" ", None)] + r.fill(rng.choice(["for {aud}", "under {pmax}", "size {size}", "{pmax}", "in {color}"]))
     return pieces

@@ -87,6 +87,8 @@ TEMPLATES: dict[str, list[str]] = {
         "i'll take it", "add {ref} please", "purchase {ref}", "add {qty} pairs in size {size}",
         "order {ref}", "i'd like to buy {ref}", "throw {ref} in my cart", "cart {ref}", "add {qty} more",
         "take {qty} of the {color} ones", "add the {brand} {ptype} to my cart",
+        "{qty} of {ref}", "{qty} of {ref} please", "{qty} of those pls", "gimme {qty} of {ref}",
+        "i need {qty} of {ref}", "{qty} please", "make it {qty} of {ref}", "{qty} of the {color} one",
     ],
     "order_status": [
         "where is my order", "where is my order {order}", "wheres my package", "track order {order}",
@@ -97,6 +99,9 @@ TEMPLATES: dict[str, list[str]] = {
         "any update on order {order}?", "my package is late", "when does {order} get here",
         "i ordered {ptype} last week, where are they", "check on my order please", "order {order} status?",
         "has {order} been delivered", "is my order out for delivery", "what's happening with my order",
+        "show me order {order}", "show me my order {order}", "show my orders", "look up order {order}",
+        "pull up order {order}", "details of order {order}", "what's in order {order}", "open order {order}",
+        "info on my order {order}", "i'm asking about order {order}", "it's order {order}, where is it",
     ],
     "cancel_order": [
         "cancel my order", "cancel order {order}", "i want to cancel order {order}", "please cancel {order}",

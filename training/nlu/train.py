@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class TrainConfig:
     seed: int = 13
-    epochs: int = 3
+    epochs: int = 5
     max_steps: int | None = None
     batch_size: int = 32
     lr: float = 2e-3
