@@ -3,7 +3,8 @@ low-confidence parse, then the parsed intent.
 
 Precedence (documented decisions):
 1. The bot asked "which order?" and the message carries an order id -> continue that intent
-   (unless the message is itself a confident order intent, which wins).
+   (unless the message is itself a confident order intent in words, which wins: a bare "10002" or
+   "order #10002" is an answer, whatever intent the NLU gives it).
 2. The bot offered a human after a complaint and the user agrees -> handoff.
 3. "cheaper" / "show more" / "something different" with products on screen -> refine the search,
    whatever the NLU said (its refine_results intent does not tell these apart), unless the intent is
@@ -27,6 +28,7 @@ from assistant.events import PendingSet
 from assistant.privacy import Redaction
 from assistant.records import Action, Parse
 
+BARE_ID_WORDS = re.compile(r"\b(order|number|no|id|it'?s|it is|is|the|my|that|one|please|pls|ok|okay)\b|[#\W_]+", re.I)
 YES_RE = re.compile(r"^\s*(yes|yeah|yep|sure|ok(ay)?|please( do)?|connect me|y)\b", re.I)
 SERVICE_INTENTS = service.ORDER_INTENTS + service.POLICY_INTENTS + ("complaint", "human_agent")
 INTENT_WORDS = {
@@ -54,6 +56,14 @@ def clarify(parse: Parse) -> FlowResult:
     return FlowResult(Action.CLARIFY, notes=(note,), intent=parse.intent)
 
 
+def _bare_order_id(parse: Parse) -> bool:
+    """The message is just an order id ("10002", "order #10002", "it's 10002 please"): an answer, not a request."""
+    rest = parse.text
+    for e in sorted((e for e in parse.entities if e.type == "ORDER_ID"), key=lambda e: e.start, reverse=True):
+        rest = rest[:e.start] + " " + rest[e.end:]
+    return not BARE_ID_WORDS.sub(" ", rest).strip()
+
+
 def _confident(parse: Parse, threshold: float) -> bool:
     return not parse.low_confidence and parse.confidence >= threshold
 
@@ -62,7 +72,8 @@ def route(ctx: FlowContext, state: DialogueState, parse: Parse, redaction: Redac
           transcript: Callable[[], str], threshold: float = 0.5) -> FlowResult:
     intent, confident = parse.intent, _confident(parse, threshold)
     if state.pending in service.ORDER_INTENTS and service.order_id_in(parse):
-        target = intent if confident and intent in service.ORDER_INTENTS else state.pending
+        worded = confident and intent in service.ORDER_INTENTS and not _bare_order_id(parse)
+        target = intent if worded else state.pending
         with clock.stage("orders"):
             return service.order_flow(ctx, state, parse, target)
     if state.pending == "offer_handoff" and YES_RE.search(parse.text):
