@@ -11,9 +11,10 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 
 from sqlalchemy import Column, Integer, String, Table, Text, delete, func, insert, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from assistant.db import METADATA, create_tables
+from assistant.users import ANONYMOUS
 
 events_table = Table(
     "dialogue_events", METADATA,
@@ -113,15 +114,18 @@ class EventLog:
         self.engine = engine
         create_tables(engine)
 
-    def append(self, session_id: str, user_id: str, *events: Event) -> None:
-        """Append events of one turn in one transaction."""
+    def append(self, session_id: str, user_id: str, *events: Event, conn: Connection | None = None) -> None:
+        """Append events of one turn in one transaction (``conn``: inside the caller's transaction)."""
         if not events:
             return
         ts = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        rows = [{"session_id": session_id, "user_id": user_id or "anonymous", "ts": ts,
+        rows = [{"session_id": session_id, "user_id": user_id or ANONYMOUS, "ts": ts,
                  "kind": type(e).__name__, "payload": json.dumps(asdict(e))} for e in events]
-        with self.engine.begin() as conn:
+        if conn is not None:
             conn.execute(insert(events_table), rows)
+            return
+        with self.engine.begin() as own:
+            own.execute(insert(events_table), rows)
 
     def events(self, session_id: str) -> list[StoredEvent]:
         with self.engine.connect() as conn:

@@ -6,6 +6,7 @@ Sources, highest first: constructor arguments, environment (``SHOPBOT_*``, neste
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -13,6 +14,8 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ARTIFACTS_DIR = PACKAGE_DIR / "artifacts"
+DEFAULT_USER_TOKEN_SECRET = "change-me-in-production"  # refused by `shopbot serve` on a public address
+DEMO_SITE_KEY = "demo-site-key"  # the built-in demo site (demo.html); refused on a public address
 
 
 class RankerWeights(BaseModel):
@@ -31,6 +34,19 @@ class RankerWeights(BaseModel):
     new_item_bonus: float = 4.0  # extra pseudo-successes of a new arrival (the exploration prior)
     new_item_days: float = 30.0  # created within this many days = new arrival
     propensity_draws: int = 32  # Monte-Carlo Thompson draws used to estimate propensities
+
+
+class SearchTuning(BaseModel):
+    """How a chat search turns the shopper's words and entities into results (assistant/dialogue/finder.py,
+    retrieval/hybrid.py); defaults measured on the ESCI dev queries (bench/RESULTS.md)."""
+
+    model_config = {"frozen": True}
+
+    dense_weight: float = Field(0.6, ge=0.0, le=1.0)  # hybrid fusion: 1.0 = dense only, 0.0 = BM25 only
+    pool: int = Field(60, ge=5, le=1000)  # products retrieved per request before constraints and ranking
+    clean_share: float = Field(0.8, ge=0.0, le=1.0)  # an attribute filters only if this share of the pool states it
+    boost: float = Field(0.03, ge=0.0)  # added per soft constraint a product meets
+    penalty: float = Field(0.1, ge=0.0)  # subtracted per negated word in a product's title
 
 
 class SiteConfig(BaseModel):
@@ -82,6 +98,7 @@ class Settings(BaseSettings):
     database_url: str | None = None  # None: sqlite:///<data_dir>/shop.db
 
     ranker: RankerWeights = Field(default_factory=RankerWeights)
+    search: SearchTuning = Field(default_factory=SearchTuning)
 
     # reply writer: "embedded" (SmolLM2 + adapter), "template", or "openai" (LangChain ChatOpenAI at writer_url)
     writer: str = "embedded"
@@ -94,9 +111,22 @@ class Settings(BaseSettings):
     # front ends
     host: str = "127.0.0.1"
     port: int = 7860
-    sites: list[SiteConfig] = Field(default_factory=lambda: [SiteConfig(key="demo-site-key", origins=["http://127.0.0.1:7860", "http://localhost:7860"])])
-    user_token_secret: str = "change-me-in-production"
+    sites: list[SiteConfig] = Field(default_factory=lambda: [SiteConfig(key=DEMO_SITE_KEY, origins=["http://127.0.0.1:7860", "http://localhost:7860"])])
+    user_token_secret: str = DEFAULT_USER_TOKEN_SECRET
     widget: WidgetLimits = Field(default_factory=WidgetLimits)
+
+    # security (README "Security"; `shopbot keys` makes the secrets)
+    demo_mode: bool | None = None  # customer picker + default-secret tokens; None: on only when `host` is loopback
+    admin_user: str = "admin"
+    admin_password_hash: str | None = None  # bcrypt hash; None: no Review / Analytics tabs are mounted
+    trusted_proxies: list[str] = Field(default_factory=list)  # CIDRs whose X-Forwarded-For is believed
+
+    # bounded per-process caches (assistant/sessions.py, assistant/ranking/policy.py): evicted entries are
+    # rebuilt from the event log / interaction store, so the bounds never break a live conversation
+    max_cached_sessions: int = Field(default=10_000, ge=1)
+    max_cached_profiles: int = Field(default=10_000, ge=1)
+    # POST /v1/admin/forget (ui/api/routes/admin.py) needs "Authorization: Bearer <admin_token>"; None = disabled
+    admin_token: str | None = None
 
     @classmethod
     def settings_customise_sources(
@@ -109,7 +139,12 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
 
-    # derived locations -------------------------------------------------------------
+    # derived ----------------------------------------------------------------------
+    @property
+    def demo_enabled(self) -> bool:
+        """Demo mode: explicit ``demo_mode``, else on exactly when serving on a loopback address."""
+        return self.demo_mode if self.demo_mode is not None else is_loopback(self.host)
+
     @property
     def catalog_path(self) -> Path:
         return self.catalog_file or self.data_dir / "catalog.jsonl"
@@ -126,3 +161,13 @@ class Settings(BaseSettings):
     def models_dir(self) -> Path:
         """Models built on this machine (not shipped), e.g. the sequential recommender."""
         return self.data_dir / "models"
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and "localhost"; anything else (0.0.0.0, "", a name) counts as public."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

@@ -43,6 +43,13 @@ def build_writer(settings):
         return None
 
 
+def hybrid_over(dense, products, settings):
+    """Dense + BM25 search over ``dense`` (the catalog's ``products``), weighted as the settings say."""
+    from retrieval.hybrid import HybridIndex
+
+    return HybridIndex.build(dense, products, dense_weight=settings.search.dense_weight, pool=settings.search.pool)
+
+
 def build_components(settings, *, generate: bool = True) -> dict:
     from assistant.db import make_engine
     from assistant.events import EventLog
@@ -51,24 +58,28 @@ def build_components(settings, *, generate: bool = True) -> dict:
     from assistant.orders.seed import seed_demo_store
     from assistant.policies.store import PolicyStore
     from retrieval.chroma_client import open_client
+    from retrieval.catalog.taxonomy import CatalogVocabulary
     from retrieval.embeddings import Embedder
     from retrieval.index import ProductIndex
 
     engine = make_engine(settings.db_url)
     embedder = Embedder(settings.embedding_model)
     client = open_client(path=settings.chroma_path, url=settings.chroma_url)
-    index = ProductIndex(client, embedder, collection=settings.products_collection)
-    if index.count() == 0:
+    dense = ProductIndex(client, embedder, collection=settings.products_collection)
+    if dense.count() == 0:
         log.warning("the product index is empty; run `shopbot build` first")
+    products = dense.all_products()
+    vocabulary = CatalogVocabulary.from_products(products)
+    index = hybrid_over(dense, products, settings)
     policies = PolicyStore(client, embedder, settings.policies_collection)
     if policies.count() == 0:
         policies.index()
     orders = OrderRepository(engine)
     if not orders.has_customers():
-        seed_demo_store(orders, index.all_products()[:200], seed=settings.seed)
+        seed_demo_store(orders, products[:200], seed=settings.seed)
     parser = NluParser.load(settings.nlu_model_dir, threshold=settings.nlu_confidence_threshold,
                             speed=settings.nlu_speed)
     ranker, interactions = build_ranker(settings, engine, index)
     writer = build_writer(settings) if generate else None
-    return {"parser": parser, "index": index, "orders": orders, "events": EventLog(engine), "policies": policies,
+    return {"parser": parser, "index": index, "vocabulary": vocabulary, "orders": orders, "events": EventLog(engine), "policies": policies,
             "ranker": ranker, "writer": writer, "interactions": interactions}

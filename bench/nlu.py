@@ -96,6 +96,17 @@ def banking77(parser) -> dict | None:
             "by_intent": {i: round(c / len(texts), 4) for i, c in counts.most_common(8)}}
 
 
+def queryner(parser) -> dict | None:
+    """Exact-span F1 per mapped type on the QueryNER dev split (training/nlu/queryner.py has the mapping)."""
+    from training.nlu.queryner import evaluate, read_rows
+
+    path = SHARED / "queryner" / "dev.jsonl"
+    if not path.is_file():
+        log.warning("QueryNER not found at %s; skipped", path)
+        return None
+    return evaluate(parser, read_rows(path))
+
+
 def _write(result: dict) -> None:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=OUT.parent, suffix=".tmp")
@@ -140,6 +151,11 @@ def table(result: dict) -> str:
     if result.get("banking77"):
         k = result["banking77"]
         rows.append(f"| BANKING77 test in out_of_scope+payment+refund+account (n={k['n']}) | {k['share_cs_or_oos']:.3f} |")
+    if result.get("queryner_dev"):
+        q = result["queryner_dev"]
+        f1 = {t: q["per_type"].get(t, {}).get("f1-score", 0.0) for t in ("PRODUCT_TYPE", "BRAND", "COLOR", "MATERIAL")}
+        rows.append(f"| QueryNER dev exact-span F1 PRODUCT_TYPE / BRAND / COLOR / MATERIAL / micro of the four (n={q['n']}) | "
+                    + " / ".join(f"{v:.3f}" for v in f1.values()) + f" / {q['core_micro']['f1-score']:.3f} |")
     return "\n".join(rows)
 
 
@@ -181,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         "throughput": {"default_batch32": throughput(default, bulk, 32), "fp32_batch32": throughput(parsers["fp32"], bulk, 32),
                        "single": single},
         "eval": {name: held_out_figures(p) for name, p in parsers.items()},
-        "wands": wands(default), "banking77": banking77(default),
+        "wands": wands(default), "banking77": banking77(default), "queryner_dev": queryner(default),
     }
     result["throughput"]["speedup"] = round(result["throughput"]["default_batch32"] / single, 2)
     _write(result)

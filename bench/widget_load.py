@@ -119,7 +119,7 @@ class Server:
 def _headers(i: int) -> dict:
     h = {"X-Site-Key": SITE_KEY}
     if i % 2 == 0:  # every other session is a signed-in demo customer
-        h["X-User-Token"] = sign_user_token(DEMO_USERS[(i // 2) % len(DEMO_USERS)], SECRET)
+        h["X-User-Token"] = sign_user_token(DEMO_USERS[(i // 2) % len(DEMO_USERS)], SECRET, SITE_KEY)
     return h
 
 

@@ -1,4 +1,19 @@
-"""Sentence embeddings from the packaged all-MiniLM-L6-v2 (offline, CPU, L2-normalised float32)."""
+"""Sentence embeddings from the packaged all-MiniLM-L6-v2 (offline, CPU, L2-normalised float32).
+
+Speed modes (``Settings.index_speed``; the same embedder encodes products and queries):
+
+- ``fp32``: the reference path, plain sentence-transformers in float32 with the model's own 256-token cap.
+- ``bf16``: weights and activations in bfloat16 and texts capped at ``FAST_MAX_TOKENS`` tokens. On a CPU
+  with native bf16 (AVX512-BF16 / AMX, see assistant/speed.py) this embeds several times faster than
+  ``fp32`` at the same retrieval quality (nDCG@10 on the ESCI dev queries within 0.01, bench/index_speed.py);
+  without native bf16 it is emulated and slower.
+- ``fp32-capped``: float32 with the ``FAST_MAX_TOKENS`` cap (the fast path of CPUs without native bf16).
+- ``auto``: ``bf16`` where the CPU has native bf16, else ``fp32-capped``.
+
+Every call sorts its texts by length before batching (sentence-transformers does, per call), so a
+batch holds texts of similar length and little padding; callers that embed many texts should pass them
+in large calls (ProductIndex sorts a whole indexing run by length first).
+"""
 
 from __future__ import annotations
 
@@ -8,29 +23,52 @@ from typing import Any
 
 import numpy as np
 
+from assistant.speed import cpu_has_native_bf16
 from retrieval.packaged import minilm_dir
 
 log = logging.getLogger(__name__)
 
+INDEX_SPEEDS = ("auto", "fp32", "bf16", "fp32-capped")
+FAST_MAX_TOKENS = 128  # chosen by measurement on the ESCI dev queries (bench/index_speed.py, bench/RESULTS.md)
+
 
 class EmbeddingError(RuntimeError):
-    """The embedding model could not be loaded."""
+    """The embedding model could not be loaded, or the speed mode is unknown."""
+
+
+def resolve_index_speed(speed: str) -> str:
+    """The concrete mode for this CPU (``auto`` resolved); EmbeddingError for an unknown name."""
+    if speed not in INDEX_SPEEDS:
+        raise EmbeddingError(f"unknown index speed {speed!r}; expected one of {', '.join(INDEX_SPEEDS)}")
+    if speed == "auto":
+        return "bf16" if cpu_has_native_bf16() else "fp32-capped"
+    return speed
 
 
 class Embedder:
     """Encodes texts to unit-length vectors; cosine similarity is then a dot product."""
 
-    def __init__(self, model_dir: Path | None = None, *, batch_size: int = 64) -> None:
+    def __init__(self, model_dir: Path | None = None, *, batch_size: int = 64, speed: str = "auto",
+                 max_tokens: int | None = None) -> None:
+        import torch
         from sentence_transformers import SentenceTransformer
 
         self.model_dir = Path(model_dir) if model_dir is not None else minilm_dir()
         if not (self.model_dir / "modules.json").is_file() and not (self.model_dir / "config.json").is_file():
             raise EmbeddingError(f"no sentence-transformers model in {self.model_dir}")
+        self.speed = resolve_index_speed(speed)
         self.batch_size = batch_size
         self._model = SentenceTransformer(str(self.model_dir), device="cpu", local_files_only=True)
+        if self.speed == "bf16":
+            self._model = self._model.to(torch.bfloat16)
+        if max_tokens is not None:
+            self._model.max_seq_length = int(max_tokens)
+        elif self.speed != "fp32":
+            self._model.max_seq_length = min(FAST_MAX_TOKENS, int(self._model.max_seq_length or FAST_MAX_TOKENS))
+        self.max_tokens = int(self._model.max_seq_length)
         get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(get_dim())
-        log.debug("loaded embedder %s (dim %d)", self.model_dir, self.dim)
+        log.debug("loaded embedder %s (dim %d, %s, %d tokens)", self.model_dir, self.dim, self.speed, self.max_tokens)
 
     def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         """Shape (len(texts), dim), float32, each row of unit L2 norm."""
@@ -38,14 +76,19 @@ class Embedder:
             raise TypeError("encode() takes a list of strings, not a string")
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self._model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            show_progress_bar=progress,
-            convert_to_numpy=True,
-            normalize_embeddings=True,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        import torch
+
+        with torch.inference_mode():
+            vectors = self._model.encode(
+                list(texts),
+                batch_size=self.batch_size,
+                show_progress_bar=progress,
+                convert_to_tensor=True,
+                normalize_embeddings=False,
+            )
+            # normalised in float32 (a bf16 norm is only ~3 digits exact)
+            vectors = torch.nn.functional.normalize(vectors.float(), dim=-1)
+        return vectors.numpy().astype(np.float32, copy=False)
 
     def chroma_function(self) -> "EmbedderFunction":
         """An explicit Chroma embedding function backed by this model (never Chroma's default)."""

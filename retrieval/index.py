@@ -1,4 +1,14 @@
-"""The product index: a Chroma collection of product embeddings with filterable metadata.
+"""The product index: product embeddings, records and filterable metadata in a Chroma collection,
+searched exactly in memory.
+
+Storage (one Chroma record per product, retrieval/where.py): the embedding, the full Product as the
+record's document (JSON), and small typed metadata fields (category, brand, price, colours, the content
+hash ...). Search does not use Chroma's query or metadata filter: the ids, vectors and metadata columns
+are read once into an ``IndexSnapshot`` (retrieval/snapshot.py), filters become a numpy mask over the
+columns (retrieval/columns.py, the same results as ``SearchFilters.matches``) and the scoring is an exact
+dot product. The snapshot is reloaded when the collection's revision marker changed (every write batch,
+from any process, sets a new one; each read checks it). Records of hits come from Chroma by id and are
+cached until the revision changes.
 
 Re-indexing is incremental: a product is re-embedded only when its content hash changed, and
 products no longer in the catalog are deleted.
@@ -8,13 +18,14 @@ batch is one Chroma ``upsert`` carrying the embedding, the document and the meta
 content hash) together, so a product's hash is only recorded once its new embedding is stored.
 Deletions run after all upserts. A run interrupted at any point therefore leaves a usable index
 (every product either in its old or its new version, nothing missing), and the next run re-embeds
-only what is still stale.
+only what is still stale. Products are embedded shortest text first (length-bucketed batches).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
@@ -22,12 +33,14 @@ import numpy as np
 
 from retrieval.product import Product
 from retrieval.records import Hit, SearchFilters
-from retrieval.where import HASH_KEY, index_hash, product_from_metadata, product_metadata, where_clause
+from retrieval.snapshot import IndexSnapshot
+from retrieval.where import HASH_KEY, index_hash, product_document, product_from_record, product_metadata
 
 log = logging.getLogger(__name__)
 
 PAGE = 2000  # rows per Chroma get() page
 FINGERPRINT_KEY = "catalog_fingerprint"
+REVISION_KEY = "revision"  # changes with every write batch; readers reload their snapshot when it does
 
 
 class ProductIndexError(ValueError):
@@ -66,17 +79,21 @@ class ProductIndex:
         self._col = client.get_or_create_collection(
             name=collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
         )
+        self._snapshot: IndexSnapshot | None = None
+        self._seen_revision: str | None = None
+        self._records: dict[str, Product] = {}  # records read since the snapshot was loaded
 
     @classmethod
-    def open(cls, *, path=None, url: str | None = None, collection: str = "products", embedder=None, model_dir=None):
+    def open(cls, *, path=None, url: str | None = None, collection: str = "products", embedder=None, model_dir=None,
+             speed: str = "auto"):
         """Open (or create) the index at an embedded path or a Chroma server URL, e.g. from Settings:
         ``ProductIndex.open(path=s.chroma_path, url=s.chroma_url, collection=s.products_collection,
-        model_dir=s.embedding_model)``."""
+        model_dir=s.embedding_model, speed=s.index_speed)``."""
         from retrieval.chroma_client import open_client
         from retrieval.embeddings import Embedder
 
         client = open_client(path=path, url=url)
-        return cls(client, embedder if embedder is not None else Embedder(model_dir), collection=collection)
+        return cls(client, embedder if embedder is not None else Embedder(model_dir, speed=speed), collection=collection)
 
     # ------------------------------------------------------------------ reading
     def count(self) -> int:
@@ -104,16 +121,56 @@ class ProductIndex:
     def get(self, ids: Iterable[str]) -> list[Product]:
         """Products by id, in the requested order; unknown ids are skipped."""
         wanted = list(dict.fromkeys(ids))
-        found: dict[str, Product] = {}
-        for chunk in _chunks(wanted, PAGE):
-            res = self._col.get(ids=chunk, include=["metadatas"])
-            for pid, meta in zip(res["ids"], res["metadatas"]):
-                found[pid] = product_from_metadata(meta)
-        return [found[i] for i in wanted if i in found]
+        self._check_revision()
+        missing = [i for i in wanted if i not in self._records]
+        for chunk in _chunks(missing, PAGE):
+            res = self._col.get(ids=chunk, include=["documents", "metadatas"])
+            for pid, doc, meta in zip(res["ids"], res["documents"], res["metadatas"]):
+                self._records[pid] = product_from_record(doc, meta)
+        return [self._records[i] for i in wanted if i in self._records]
 
     def all_products(self) -> list[Product]:
-        products = [product_from_metadata(m) for page in self._pages(["metadatas"]) for m in page["metadatas"]]
+        self._check_revision()
+        products = []
+        for page in self._pages(["documents", "metadatas"]):
+            for pid, doc, meta in zip(page["ids"], page["documents"], page["metadatas"]):
+                product = product_from_record(doc, meta)  # read anyway: the freshest record
+                self._records[pid] = product
+                products.append(product)
         return sorted(products, key=lambda p: p.id)
+
+    # ------------------------------------------------------------------ snapshot
+    def _revision(self) -> str:
+        meta = self.client.get_collection(self.name, embedding_function=None).metadata or {}
+        return str(meta.get(REVISION_KEY, ""))
+
+    def _check_revision(self) -> None:
+        """Drop the snapshot and the cached records when the collection's revision marker changed."""
+        revision = self._revision()  # one small catalog read (0.15 ms embedded)
+        if revision != self._seen_revision:
+            self._seen_revision = revision
+            self._snapshot = None
+            self._records.clear()
+
+    def _fresh_snapshot(self) -> IndexSnapshot:
+        """The in-memory snapshot, (re)loaded when missing or when the revision marker changed."""
+        self._check_revision()
+        if self._snapshot is None:
+            start = time.perf_counter()
+            self._snapshot = IndexSnapshot.load(self._pages(["metadatas", "embeddings"]), self._seen_revision,
+                                                self.embedder.dim)
+            log.debug("loaded %d products of %s into memory in %.2fs", self._snapshot.size, self.name,
+                      time.perf_counter() - start)
+        return self._snapshot
+
+    def _changed(self) -> None:
+        """After a write: a new revision marker for other readers, and a reload for this one."""
+        meta = dict(self.client.get_collection(self.name, embedding_function=None).metadata or {})
+        meta[REVISION_KEY] = uuid.uuid4().hex
+        self._col.modify(metadata=meta)
+        self._seen_revision = meta[REVISION_KEY]
+        self._snapshot = None
+        self._records.clear()
 
     # ------------------------------------------------------------------ writing
     def upsert(
@@ -128,15 +185,15 @@ class ProductIndex:
         start = time.perf_counter()
         ids = [p.id for p in products]
         if len(set(ids)) != len(ids):
-            dupes = sorted({i for i in ids if ids.count(i) > 1})[:5]
+            seen: set[str] = set()
+            dupes = sorted({i for i in ids if i in seen or seen.add(i)})[:5]
             raise ProductIndexError(f"duplicate product ids: {', '.join(dupes)}")
         existing = self.hashes()
         todo = [p for p in products if existing.get(p.id) != index_hash(p)]
         added = sum(1 for p in todo if p.id not in existing)
         self._embed_and_store(todo, progress=progress, on_batch=on_batch)
         stale = sorted(set(existing) - set(ids)) if delete_missing else []
-        for chunk in _chunks(stale, self.batch_size):
-            self._col.delete(ids=chunk)
+        self.delete(stale)
         stats = IndexStats(
             added=added,
             updated=len(todo) - added,
@@ -150,79 +207,71 @@ class ProductIndex:
     def _embed_and_store(self, todo: list[Product], *, progress: bool, on_batch) -> None:
         from tqdm.auto import tqdm
 
+        texts = {p.id: p.embedding_text() for p in todo}
+        todo = sorted(todo, key=lambda p: (len(texts[p.id]), p.id))  # length buckets: little padding per batch
         with tqdm(total=len(todo), desc="embedding", unit="product", disable=not progress or not todo) as bar:
             for batch in _chunks(todo, self.batch_size):
-                vectors = self.embedder.encode([p.embedding_text() for p in batch])
-                # one upsert = embedding + document + metadata (with the hash) together: idempotent per batch
+                vectors = self.embedder.encode([texts[p.id] for p in batch])
+                # one upsert = embedding + record + metadata (with the hash) together: idempotent per batch
                 self._col.upsert(
                     ids=[p.id for p in batch],
                     embeddings=vectors,
-                    documents=[p.embedding_text() for p in batch],
+                    documents=[product_document(p) for p in batch],
                     metadatas=[product_metadata(p) for p in batch],
                 )
+                self._changed()
                 bar.update(len(batch))
                 if on_batch is not None:
                     on_batch(len(batch))
 
     def delete(self, ids: Iterable[str]) -> None:
-        for chunk in _chunks(list(ids), self.batch_size):
+        ids = list(ids)
+        for chunk in _chunks(ids, self.batch_size):
             self._col.delete(ids=chunk)
+        if ids:
+            self._changed()
 
     # ------------------------------------------------------------------ catalog fingerprint
     @property
     def fingerprint(self) -> str | None:
         """An opaque marker of the catalog last fully indexed (set by callers such as `shopbot build`)."""
-        meta = self._col.metadata or {}
+        meta = self.client.get_collection(self.name, embedding_function=None).metadata or {}
         value = meta.get(FINGERPRINT_KEY)
         return str(value) if value else None
 
     def set_fingerprint(self, value: str) -> None:
-        meta = dict(self._col.metadata or {})
+        meta = dict(self.client.get_collection(self.name, embedding_function=None).metadata or {})
         meta[FINGERPRINT_KEY] = value
         self._col.modify(metadata=meta)
 
     # ------------------------------------------------------------------ searching
     def search(self, query: str, filters: SearchFilters | None = None, k: int = 50) -> list[Hit]:
-        """Top-``k`` products for ``query`` satisfying every filter; an empty query ranks by filters only."""
-        if not isinstance(k, int) or k <= 0:
+        """Top-``k`` products for ``query`` satisfying every filter (exact cosine, ties by id); an empty query
+        ranks the matching products by rating, then review count, then id (relevance 0)."""
+        if not isinstance(k, int) or isinstance(k, bool) or k <= 0:
             raise ProductIndexError(f"k must be a positive integer, got {k!r}")
-        total = self.count()
-        if total == 0:
+        snap = self._fresh_snapshot()
+        if snap.size == 0:
             return []
-        where = where_clause(filters)
+        mask = snap.columns.mask(filters)
         if not (query or "").strip():
-            hits = self._browse(where, filters)
+            scored = [(row, 0.0) for row in snap.browse(mask, k)]
         else:
-            hits = self._nearest(query, where, filters, min(k, total))
-        return hits[:k]
-
-    def _browse(self, where: dict | None, filters: SearchFilters | None) -> list[Hit]:
-        """No query text: every matching product, best rated (then most reviewed) first, relevance 0."""
-        products = [product_from_metadata(m) for page in self._pages(["metadatas"], where) for m in page["metadatas"]]
-        if filters is not None:
-            products = [p for p in products if filters.matches(p)]
-        products.sort(key=lambda p: (-p.rating, -p.review_count, p.id))
-        return [Hit(product=p, relevance=0.0) for p in products]
-
-    def _nearest(self, query: str, where: dict | None, filters: SearchFilters | None, n: int) -> list[Hit]:
-        vector = self.embedder.encode([query])[0]
-        res = self._col.query(query_embeddings=[vector], n_results=n, where=where, include=["metadatas", "distances"])
-        pairs = list(zip(res["metadatas"][0], res["distances"][0]))
-        if where is not None and len(pairs) < n:
-            # Filtered approximate search may return fewer than n although more products match;
-            # fewer than n results means the filter is selective, so an exact scan is cheap.
-            pairs = self._exact(vector, where)
+            scored = snap.nearest(self.embedder.encode([query])[0], mask, k)
+        products = {p.id: p for p in self.get(snap.ids[row] for row, _ in scored)}
         hits = []
-        for meta, distance in pairs:
-            product = product_from_metadata(meta)
-            if filters is None or filters.matches(product):  # a hit violating a filter is impossible
-                hits.append(Hit(product=product, relevance=float(1.0 - distance)))
-        hits.sort(key=lambda h: (-h.relevance, h.product.id))
+        for row, relevance in scored:
+            product = products.get(snap.ids[row])
+            # a record changed by another process since the snapshot may no longer match: never show it
+            if product is not None and (filters is None or filters.matches(product)):
+                hits.append(Hit(product=product, relevance=relevance))
         return hits
 
-    def _exact(self, vector: np.ndarray, where: dict) -> list[tuple[dict, float]]:
-        pairs: list[tuple[dict, float]] = []
-        for page in self._pages(["metadatas", "embeddings"], where):
-            sims = np.asarray(page["embeddings"], dtype=np.float32) @ vector
-            pairs.extend((meta, float(1.0 - s)) for meta, s in zip(page["metadatas"], sims))
-        return pairs
+    def dense_scores(self, query: str, filters: SearchFilters | None = None) -> dict[str, float]:
+        """Cosine similarity of ``query`` to every indexed product (passing ``filters``), by id: the raw
+        dense side for score fusion (exact; a few ms at 100k products)."""
+        snap = self._fresh_snapshot()
+        if snap.size == 0 or not (query or "").strip():
+            return {}
+        rows, sims = snap.scores(self.embedder.encode([query])[0], snap.candidates(snap.columns.mask(filters)))
+        return dict(zip((snap.ids[r] for r in rows.tolist()), sims.tolist()))

@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields
 
+from retrieval.catalog.colors import color_families
 
 
 @dataclass(frozen=True)
@@ -16,7 +17,7 @@ class Product:
     category: str
     product_type: str
     brand: str
-    price: float
+    price: float | None  # None: the catalog lists no price (shown as "price not listed", never passes a price filter)
     currency: str = "USD"
     colors: tuple[str, ...] = ()
     sizes: tuple[str, ...] = ()
@@ -28,6 +29,22 @@ class Product:
     in_stock: bool = True
     created_at: str = "2026-01-01T00:00:00Z"  # ISO 8601 UTC
     consumable: bool = False
+    display_name: str = ""  # short name for replies ("UGG Scuffette II slipper"); derived at import, "" = title
+
+    @property
+    def name(self) -> str:
+        """What replies call the product: the derived display name, else the title."""
+        return self.display_name or self.title
+
+    @property
+    def color_families(self) -> tuple[str, ...]:
+        """Basic colour families of ``colors`` ("Navy Blue/White" -> blue, white); colour filters match on these."""
+        return color_families(self.colors)
+
+    @property
+    def price_text(self) -> str:
+        """The price for a reply or a table: "$19.99" (or "19.99 EUR"), or "price not listed"."""
+        return format_price(self.price, self.currency)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -59,3 +76,13 @@ class Product:
         if self.audience:
             parts.append(f"For: {self.audience}")
         return ". ".join(parts)
+
+
+def format_price(price: float | None, currency: str = "USD") -> str:
+    """"$19.99" for USD, "19.99 EUR" otherwise, "price not listed" when there is no price."""
+    if price is None:
+        return PRICE_NOT_LISTED
+    return f"${price:.2f}" if currency.upper() == "USD" else f"{price:.2f} {currency.upper()}"
+
+
+PRICE_NOT_LISTED = "price not listed"

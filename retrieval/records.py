@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from retrieval.catalog.colors import color_families
 from retrieval.product import Product
 
 
@@ -11,7 +12,9 @@ from retrieval.product import Product
 class SearchFilters:
     """Hard filters of a product request; every shown product must satisfy all of them.
 
-    ``brands``/``colors`` match if the product has any one of the listed values (case-insensitive).
+    ``brands`` match if the product has any one of the listed values (case-insensitive); ``colors`` match
+    by colour family (``retrieval.catalog.colors``: "navy" finds "Navy Blue/White" and "Royal Blue").
+    A product without a price fails any price bound.
     """
 
     category: str | None = None
@@ -31,8 +34,10 @@ class SearchFilters:
             return False
         if self.brands and p.brand.lower() not in {b.lower() for b in self.brands}:
             return False
-        if self.colors and not {c.lower() for c in p.colors} & {c.lower() for c in self.colors}:
+        if self.colors and not set(p.color_families) & set(color_families(self.colors)):
             return False
+        if (self.min_price is not None or self.max_price is not None) and p.price is None:
+            return False  # a product without a price never passes a price filter
         if self.min_price is not None and p.price < self.min_price:
             return False
         if self.max_price is not None and p.price > self.max_price:

@@ -2,15 +2,20 @@
 
 Metadata scheme (one product = one record):
   category, product_type, brand  lowercased strings (filters are case-insensitive)
-  price, rating                  floats
+  price, rating                  floats; price omitted when the product has none (so it fails every price filter)
   review_count                   int
   in_stock                       bool
   created_at                     ISO 8601 string
-  colors                         non-empty list of lowercased colours, omitted when the product has none
+  colors                         non-empty list of the product's colour families (retrieval.catalog.colors),
+                                 omitted when the product has none; filter colours are mapped to families too
                                  ("any of these colours" = ``$or`` of ``$contains``; chromadb >= 1.5 arrays)
   pid                            the product id (for ``$nin`` exclusions)
   content_hash                   index_hash(p) (scheme version + Product.content_hash()); written in the same upsert as the embedding
-  product_json                   the full Product as JSON, so hits are real Products
+
+The full Product (JSON, ``product_document``) is the Chroma *document* of the record, not metadata: the
+bulky text stays out of the metadata that filters and column loads read, while one ``upsert`` still
+writes embedding, record, metadata and hash together (retrieval/index.py relies on that). Search filters
+run in memory over these fields (retrieval/columns.py); ``where_clause`` is the equivalent Chroma filter.
 """
 
 from __future__ import annotations
@@ -18,12 +23,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from retrieval.catalog.colors import color_families
 from retrieval.product import Product
 from retrieval.records import SearchFilters
 
 HASH_KEY = "content_hash"
-JSON_KEY = "product_json"
-SCHEMA_VERSION = "1"  # bump when this metadata scheme changes: every product is then re-indexed
+SCHEMA_VERSION = "3"  # bump when this metadata scheme changes: every product is then re-indexed
 
 
 def index_hash(p: Product) -> str:
@@ -37,22 +42,34 @@ def product_metadata(p: Product) -> dict[str, Any]:
         "category": p.category.lower(),
         "product_type": p.product_type.lower(),
         "brand": p.brand.lower(),
-        "price": float(p.price),
         "rating": float(p.rating),
         "review_count": int(p.review_count),
         "in_stock": bool(p.in_stock),
         "created_at": p.created_at,
         HASH_KEY: index_hash(p),
-        JSON_KEY: json.dumps(p.to_dict(), ensure_ascii=False, sort_keys=True),
     }
-    colors = sorted({c.lower() for c in p.colors if c})
-    if colors:
-        meta["colors"] = colors
+    if p.price is not None:  # Chroma metadata holds no None: an unpriced product has no price key
+        meta["price"] = float(p.price)
+    families = sorted(p.color_families)
+    if families:
+        meta["colors"] = families
     return meta
 
 
-def product_from_metadata(meta: dict[str, Any]) -> Product:
-    return Product.from_dict(json.loads(meta[JSON_KEY]))
+def product_document(p: Product) -> str:
+    """The stored record of a product (its Chroma document): the full Product as JSON."""
+    return json.dumps(p.to_dict(), ensure_ascii=False, sort_keys=True)
+
+
+LEGACY_JSON_KEY = "product_json"  # schemes 1-2 kept the record in the metadata
+
+
+def product_from_record(doc: str | None, meta: dict[str, Any] | None) -> Product:
+    """The Product of a stored record; records written by schemes 1-2 (record in the metadata, embedding
+    text as the document) are still read, so an old store serves until `shopbot index` rewrites it."""
+    if meta and LEGACY_JSON_KEY in meta:
+        return Product.from_dict(json.loads(meta[LEGACY_JSON_KEY]))
+    return Product.from_dict(json.loads(doc or "{}"))
 
 
 def _any_of(key: str, values: list[str], op: str) -> dict[str, Any]:
@@ -78,7 +95,7 @@ def where_clause(filters: SearchFilters | None) -> dict[str, Any] | None:
     brands = _lowered(filters.brands)
     if brands:
         clauses.append(_any_of("brand", brands, "$in"))
-    colors = _lowered(filters.colors)
+    colors = sorted(color_families(filters.colors))
     if colors:
         clauses.append(_any_of("colors", colors, "$contains"))
     if filters.min_price is not None:

@@ -88,3 +88,11 @@ def product_index(tmp_path_factory, embedder, catalog):
     index = ProductIndex(client, embedder, collection="products")
     index.upsert(catalog)
     return index
+
+
+@pytest.fixture(scope="session")
+def hybrid_index(product_index, catalog):
+    """``product_index`` with BM25 fused in, as the runtime builds it (retrieval/hybrid.py)."""
+    from retrieval.hybrid import HybridIndex
+
+    return HybridIndex.build(product_index, catalog)

@@ -31,7 +31,7 @@ def card_html(c: Candidate) -> str:
     return (
         f'<div class="sb-card" data-product-id="{escape(p.id)}" title="{escape("; ".join(c.breakdown.reasons))}">'
         f'<div class="sb-title">{c.position + 1}. {escape(p.title)}</div>'
-        f'<div class="sb-meta">{escape(p.brand)} · {money(p.price, p.currency)} · '
+        f'<div class="sb-meta">{escape(p.brand)} · {money(p.price, p.currency) if p.price is not None else p.price_text} · '
         f'★ {p.rating:.1f} ({p.review_count}) · {stock}</div><div>{chips}</div>{explore}</div>'
     )
 

@@ -1,7 +1,12 @@
 """The Gradio "Review" tab: a reviewer labels misunderstood turns (the analytics inbox) with the right intent
-and entities; `shopbot train nlu --with-reviewed` folds the labels into training."""
+and entities; `shopbot train nlu --with-reviewed` folds the labels into training.
+
+The tab lives in the admin app (behind the admin login, see ui.app). Turn text is user-written: it is shown as
+escaped HTML text (no Markdown, no HTML, so no remote image ever loads in the reviewer's browser)."""
 
 from __future__ import annotations
+
+from html import escape
 
 import gradio as gr
 from sqlalchemy.engine import Engine
@@ -35,12 +40,16 @@ class ReviewDesk:
         return [(f"{i.text[:60]}  [{i.intent} {i.confidence:.2f}; {', '.join(i.reasons)}]", i.ref) for i in items]
 
     def show(self, ref: str | None) -> tuple[str, str]:
-        """(what the bot understood, a pre-selected intent) for the chosen turn."""
+        """(what the bot understood, as escaped HTML; a pre-selected intent) for the chosen turn."""
         if not ref:
-            return "Pick a turn to review.", INTENTS[0]
-        item = inbox.find_item(self.engine, ref, confidence_threshold=self.threshold)
-        return (f"**User:** {item.text}\n\n**Parsed as:** {item.intent} ({item.confidence:.2f})\n\n"
-                f"**Bot:** {item.reply}\n\n**Why here:** {', '.join(item.reasons)}"), item.intent
+            return _text_html(("", "Pick a turn to review."),), INTENTS[0]
+        try:
+            item = inbox.find_item(self.engine, ref, confidence_threshold=self.threshold)
+        except AnalyticsError as exc:
+            return _text_html(("", str(exc)),), INTENTS[0]
+        rows = (("User", item.text), ("Parsed as", f"{item.intent} ({item.confidence:.2f})"), ("Bot", item.reply),
+                ("Why here", ", ".join(item.reasons)))
+        return _text_html(*rows), item.intent
 
     def save(self, ref: str | None, intent: str, entities: str, reviewer: str):
         """Store the label; returns (status line, refreshed turn list)."""
@@ -55,10 +64,16 @@ class ReviewDesk:
         return status, gr.update(choices=self.choices(), value=None)
 
 
+def _text_html(*rows: tuple[str, str]) -> str:
+    """Label/value rows as HTML in which every value is escaped text (white space kept)."""
+    return "".join(f'<p style="white-space:pre-wrap">{f"<b>{escape(label)}:</b> " if label else ""}'
+                   f'<span class="sb-review-value">{escape(value or "")}</span></p>' for label, value in rows)
+
+
 def review_tab(desk: ReviewDesk) -> None:
     turns = gr.Dropdown(desk.choices(), label="Misunderstood turns (not yet labelled)", elem_id="sb-review-turns")
     refresh = gr.Button("Refresh list", elem_id="sb-review-refresh")
-    shown = gr.Markdown("Pick a turn to review.", elem_id="sb-review-turn")
+    shown = gr.HTML(_text_html(("", "Pick a turn to review.")), elem_id="sb-review-turn")
     intent = gr.Dropdown(list(INTENTS), value=INTENTS[0], label="Right intent", elem_id="sb-review-intent")
     entities = gr.Textbox(label="Right entities (TYPE=surface; ...)", placeholder="PRODUCT_TYPE=running shoes; COLOR=black",
                           elem_id="sb-review-entities")

@@ -9,9 +9,10 @@ API. What the workers must share lives outside them:
   single-process default,
 * the widget's session bindings (site + user of each session) in the table ``widget_sessions`` of that
   database (``SqlSessionRegistry``), so a session created by one worker is accepted by every other,
-* turns of one session are serialised across workers by ``assistant.session_lock`` (``SerializedAssistant``):
-  under the lock the worker drops its cached dialogue state, rebuilds it from the event log, runs the turn
-  and appends its events before the lock is released.
+* turns of one session are serialised across workers by the Assistant's ``SharedSessionStore``
+  (assistant/sessions.py: ``assistant.session_lock`` advisory lock): under the lock the worker rebuilds the
+  dialogue state from the event log, decides, commits the turn (effects + events in one transaction) and
+  appends the reply before the lock is released.
 
 Every response carries ``X-Worker-Pid`` (which worker answered). Only the API is served (no Gradio: its
 queue lives in one process). Rate limits stay per worker (a client's budget is up to N times larger).
@@ -29,10 +30,11 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from fastapi import FastAPI
-from sqlalchemy import Column, MetaData, String, Table, func, insert, select
+from sqlalchemy import Column, MetaData, String, Table, delete, func, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from assistant.assistant import Assistant
 from assistant.protocol import CartLine, DemoUser
 from assistant.records import Turn
 from assistant.session_lock import DEFAULT_TIMEOUT_S, SessionLockTimeout, session_lock
@@ -72,6 +74,11 @@ class SqlSessionRegistry:
         with self.engine.connect() as conn:
             row = conn.execute(select(sessions_table).where(sessions_table.c.session_id == session_id)).first()
         return None if row is None else SessionBinding(row.session_id, row.site_key, row.user_id)
+
+    def forget(self, user_id: str) -> int:
+        """Delete every binding of ``user_id`` (privacy deletion); returns how many."""
+        with self.engine.begin() as conn:
+            return conn.execute(delete(sessions_table).where(sessions_table.c.user_id == user_id)).rowcount
 
     def __len__(self) -> int:
         with self.engine.connect() as conn:
@@ -181,12 +188,17 @@ def _warn_single_process_stores(settings) -> None:
 
 
 def build_worker_app(settings, assistant, *, lock_timeout_s: float = DEFAULT_TIMEOUT_S) -> FastAPI:
-    """The widget API over ``assistant`` with shared sessions, per-session locks and the worker-pid header."""
+    """The widget API over ``assistant`` with shared sessions, per-session locks and the worker-pid header.
+
+    The real ``Assistant`` locks its own turns through its session store (on PostgreSQL the shared store:
+    advisory lock + state rebuilt from the log); any other AssistantAPI (test stand-ins) is wrapped in
+    ``SerializedAssistant``."""
     from ui.app import build_app
 
     engine = _engine_of(assistant, settings)
-    serialized = SerializedAssistant(assistant, engine, lock_timeout_s=lock_timeout_s)
-    app = build_app(settings, serialized, gradio=False)
+    served = assistant if isinstance(assistant, Assistant) else SerializedAssistant(assistant, engine,
+                                                                                   lock_timeout_s=lock_timeout_s)
+    app = build_app(settings, served, gradio=False)
     app.state.widget.sessions = SqlSessionRegistry(engine)
     pid = str(os.getpid())
 
@@ -248,5 +260,5 @@ def run_workers(settings, workers: int) -> int:
     log.info("serving the widget API with %d workers on http://%s:%d (docs /docs, demo /demo)", workers,
              settings.host, settings.port)
     uvicorn.run("ui.workers:create_app", factory=True, workers=workers, host=settings.host, port=settings.port,
-                log_level="warning", access_log=False)
+                log_level="warning", access_log=False, proxy_headers=False)  # XFF: settings.trusted_proxies only
     return 0

@@ -37,8 +37,8 @@ def _aspect(text: str) -> str | None:
 
 
 def _attribute_answer(aspect: str, p: Product) -> str | None:
-    if aspect == "price":
-        return f"${p.price:.2f}"
+    if aspect == "price":  # no listed price: answered as "not listed"
+        return None if p.price is None else f"${p.price:.2f}"
     if aspect == "rating":
         return f"{p.rating:.1f} out of 5 from {p.review_count} reviews" if p.review_count else None
     if aspect == "stock":

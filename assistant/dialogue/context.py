@@ -8,6 +8,9 @@ from typing import Protocol
 
 from assistant.orders.repository import OrderRepository
 from assistant.records import Candidate, Hit, SearchFilters
+from assistant.settings import SearchTuning
+from retrieval.catalog.taxonomy import CatalogVocabulary
+from retrieval.hybrid import HybridResult
 from retrieval.product import Product
 
 
@@ -15,6 +18,13 @@ class ProductSearch(Protocol):
     def search(self, query: str, filters: SearchFilters | None = None, k: int = 50) -> list[Hit]: ...
 
     def get(self, ids: Sequence[str]) -> list[Product]: ...
+
+    def search_detailed(self, query: str, filters: SearchFilters | None = None, k: int = 50) -> HybridResult: ...
+
+    def coverage(self, text: str) -> float: ...
+
+    @property
+    def dense(self) -> "ProductSearch": ...
 
 
 class Ranker(Protocol):
@@ -34,7 +44,14 @@ class FlowContext:
     ranker: Ranker
     orders: OrderRepository
     policies: PolicySearch
-    type_to_category: Mapping[str, str]
-    catalog_brands: frozenset[str]  # lowercase brand names present in the catalog
+    vocabulary: CatalogVocabulary  # the installed catalog's types, brands and colours
     page_size: int = 5
-    retrieve_k: int = 60
+    search_tuning: SearchTuning = SearchTuning()
+
+    @property
+    def type_to_category(self) -> Mapping[str, str]:
+        return self.vocabulary.types
+
+    @property
+    def catalog_brands(self) -> frozenset[str]:
+        return self.vocabulary.brands

@@ -22,6 +22,6 @@ class RelevanceRanker:
 def notes_reply(facts: ReplyFacts) -> str:
     lines = list(facts.notes)
     for i, p in enumerate(facts.products, 1):
-        lines.append(f"{i}. {p.title} - ${p.price:.2f}")
+        lines.append(f"{i}. {p.title} - {p.price_text}")
     lines.extend(facts.policies[:1])
     return "\n".join(lines) or "How can I help?"

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from assistant.effects import Effect
 from assistant.events import Event
 from assistant.records import Action, Candidate, OrderFact, StageTiming
 
@@ -21,8 +22,9 @@ class FlowResult:
     question: str | None = None
     answer: str | None = None
     data: tuple[tuple[str, str], ...] = ()
-    events: tuple[Event, ...] = ()  # to append after the reply is written
+    events: tuple[Event, ...] = ()  # appended with the turn (see Assistant)
     intent: str | None = None  # the intent actually served (may differ from the parse, e.g. pending)
+    effects: tuple[Effect, ...] = ()  # order changes, tickets, feedback: applied with the events, in one transaction
 
 
 class Stopwatch:

@@ -10,6 +10,7 @@ from assistant.dialogue.context import FlowContext
 from assistant.dialogue.outcome import FlowResult
 from assistant.dialogue.references import resolve
 from assistant.dialogue.state import DialogueState
+from assistant.effects import RecordFeedback
 from assistant.events import CartAdded, FocusSet
 from assistant.records import Action, Parse
 from retrieval.product import Product
@@ -56,7 +57,7 @@ def compare_table(products: list[Product]) -> str:
     rows = [head, "|---|---|---|---|---|---|---|---|"]
     for i, p in enumerate(products, 1):
         rating = f"{p.rating:.1f} ({p.review_count})" if p.review_count else "-"
-        rows.append(f"| {i} | {p.title} | {p.brand} | ${p.price:.2f} | {rating} | {p.material or '-'} | "
+        rows.append(f"| {i} | {p.title} | {p.brand} | {p.price_text} | {rating} | {p.material or '-'} | "
                     f"{', '.join(p.colors[:3]) or '-'} | {', '.join(p.features[:3]) or '-'} |")
     return "\n".join(rows)
 
@@ -86,10 +87,12 @@ def compare(ctx: FlowContext, state: DialogueState, parse: Parse) -> FlowResult:
         return _nothing_shown("compare") if not shown else FlowResult(
             Action.CLARIFY, notes=("I've only shown one product; what should I compare it with?",), intent="compare")
     chosen = [shown[i] for i in _compare_refs(parse.text, shown, state.focus_product)]
-    cheapest = min(chosen, key=lambda p: p.price)
+    priced = [p for p in chosen if p.price is not None]
     best = max(chosen, key=lambda p: (p.rating, p.review_count))
-    notes = [f"Comparing {', '.join(p.title for p in chosen)}.",
-             f"{cheapest.title} is the cheapest at ${cheapest.price:.2f}."]
+    notes = [f"Comparing {', '.join(p.title for p in chosen)}."]
+    if priced:  # products without a listed price are never "the cheapest"
+        cheapest = min(priced, key=lambda p: p.price)
+        notes.append(f"{cheapest.title} is the cheapest at {cheapest.price_text}.")
     if best.review_count:
         notes.append(f"{best.title} has the best rating ({best.rating:.1f} from {best.review_count} reviews).")
     return FlowResult(Action.COMPARE, notes=tuple(notes), data=(("table", compare_table(chosen)),), intent="compare")
@@ -114,17 +117,20 @@ def add_to_cart(ctx: FlowContext, state: DialogueState, parse: Parse) -> FlowRes
     if not refs or (len(refs) > 1 and not _PLURAL.search(parse.text)):  # "the red one" matching two: ask
         return FlowResult(Action.CLARIFY, notes=(_which(shown, refs),), intent="add_to_cart")
     qty = quantity_of(parse)
-    events, notes = [], []
+    events, notes, feedback = [], [], []
     for i in refs:
         p = shown[i]
         if not p.in_stock:
             notes.append(f"{p.title} is out of stock, so I didn't add it.")
             continue
+        if p.price is None:
+            notes.append(f"{p.title} has no listed price, so I can't add it to your cart.")
+            continue
         events.append(CartAdded(p.id, p.title, p.price, qty))
         notes.append(f"Added {qty} x {p.title} (${p.price:.2f} each) to your cart.")
-        ctx.ranker.feedback(state.user_id, p.id, "add_to_cart", session_id=state.session_id)
+        feedback.append(RecordFeedback(state.user_id, p.id, "add_to_cart", state.session_id))
     if events:
         events.append(FocusSet(product_id=events[-1].product_id))
     return FlowResult(Action.CART_ADD if any(isinstance(e, CartAdded) for e in events) else Action.ANSWER,
-                      notes=tuple(notes), events=tuple(events), intent="add_to_cart",
+                      notes=tuple(notes), events=tuple(events), intent="add_to_cart", effects=tuple(feedback),
                       data=tuple(("cart_add", f"{e.product_id}:{e.quantity}") for e in events if isinstance(e, CartAdded)))

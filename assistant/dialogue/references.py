@@ -60,9 +60,11 @@ def _extreme(text: str, shown: Sequence[Product]) -> list[int]:
     if not shown:
         return []
     if _CHEAPEST_RE.search(text):
-        return [min(range(len(shown)), key=lambda i: shown[i].price)]
+        priced = [i for i in range(len(shown)) if shown[i].price is not None]  # unpriced: neither extreme
+        return [min(priced, key=lambda i: shown[i].price)] if priced else []
     if _PRICIEST_RE.search(text):
-        return [max(range(len(shown)), key=lambda i: shown[i].price)]
+        priced = [i for i in range(len(shown)) if shown[i].price is not None]
+        return [max(priced, key=lambda i: shown[i].price)] if priced else []
     if _BEST_RE.search(text):
         return [max(range(len(shown)), key=lambda i: shown[i].rating)]
     return []

@@ -23,6 +23,7 @@ from dataclasses import replace
 from assistant.dialogue import products, service, shopping
 from assistant.dialogue.context import FlowContext
 from assistant.dialogue.outcome import FlowResult, Stopwatch
+from assistant.dialogue.request import reads_as_query
 from assistant.dialogue.state import DialogueState
 from assistant.events import PendingSet
 from assistant.privacy import Redaction
@@ -82,9 +83,22 @@ def route(ctx: FlowContext, state: DialogueState, parse: Parse, redaction: Redac
     mode = shopping.detect_mode(parse.text)
     if mode != "new" and state.shown_all and not (confident and intent in SERVICE_INTENTS):
         return _with_clear(state, shopping.search(ctx, state, parse, clock, mode))
+    if _search_box_query(ctx, state, parse, confident):
+        return _with_clear(state, shopping.search(ctx, state, parse, clock, "new"))
     if not confident:
         return _with_clear(state, clarify(parse))
     return _with_clear(state, _dispatch(ctx, state, parse, redaction, clock, transcript))
+
+
+def _search_box_query(ctx: FlowContext, state: DialogueState, parse: Parse, confident: bool) -> bool:
+    """A search-box style query ("firestick", "keep grinding hat") the parser read as something else or was
+    unsure about: search for it rather than refuse or ask (service requests never qualify)."""
+    intent = parse.intent
+    if intent in ("search_products", "refine_results", "recommend") or (confident and intent in SERVICE_INTENTS):
+        return False
+    if confident and intent in ("product_question", "compare", "add_to_cart") and state.shown:
+        return False
+    return reads_as_query(parse.text, ctx.index.coverage(parse.text))
 
 
 def _with_clear(state: DialogueState, result: FlowResult) -> FlowResult:

@@ -2,7 +2,8 @@
 
 Authorization: the store only ever answers for the signed-in user's own orders; a made-up id and
 another customer's id both get exactly :data:`NOT_FOUND` (same action, same words, no data).
-Anonymous visitors are asked to sign in. A missing order id gets "which order?" with the user's
+Anonymous visitors are asked to sign in. Flows only read the store: a cancel, return or ticket is returned
+as an effect (assistant/effects.py) and committed with the turn's events by the Assistant. A missing order id gets "which order?" with the user's
 recent orders, and the intent is remembered (``PendingSet``) so the next message can be just the id.
 """
 
@@ -14,7 +15,8 @@ from assistant.dialogue.context import FlowContext
 from assistant.dialogue.outcome import FlowResult
 from assistant.dialogue.state import DialogueState
 from assistant.events import FocusSet, HandoffCreated, PendingSet
-from assistant.orders.repository import Outcome, OrderView
+from assistant.effects import CancelOrder, CreateTicket, Effect, StartReturn
+from assistant.orders.repository import Outcome, OrderView, new_reference
 from assistant.orders.rules import RETURN_WINDOW_DAYS, is_anonymous
 from assistant.records import Action, Parse
 
@@ -81,10 +83,11 @@ def order_flow(ctx: FlowContext, state: DialogueState, parse: Parse, intent: str
     return handler(ctx, state, oid)
 
 
-def _done(action: Action, notes: list[str], order: OrderView | None, data: list[tuple[str, str]], intent: str) -> FlowResult:
+def _done(action: Action, notes: list[str], order: OrderView | None, data: list[tuple[str, str]], intent: str,
+          effects: tuple[Effect, ...] = ()) -> FlowResult:
     events = (PendingSet(""), FocusSet(order_id=order.order_id)) if order else (PendingSet(""),)
     return FlowResult(action, notes=tuple(notes), orders=(order.fact(),) if order else (), data=tuple(data),
-                      events=events, intent=intent)
+                      events=events, intent=intent, effects=effects)
 
 
 def _status(ctx: FlowContext, state: DialogueState, oid: str) -> FlowResult:
@@ -95,7 +98,7 @@ def _status(ctx: FlowContext, state: DialogueState, oid: str) -> FlowResult:
 
 
 def _cancel(ctx: FlowContext, state: DialogueState, oid: str) -> FlowResult:
-    r = ctx.orders.cancel(state.user_id, oid)
+    r = ctx.orders.plan_cancel(state.user_id, oid)
     if r.outcome is Outcome.NOT_FOUND:
         return _not_found("cancel_order")
     if r.outcome is Outcome.NOT_ALLOWED:
@@ -105,11 +108,11 @@ def _cancel(ctx: FlowContext, state: DialogueState, oid: str) -> FlowResult:
     notes = [f"Order {oid} is cancelled.",
              f"A refund of ${r.order.total:.2f} ({r.reference}) will go back to your original payment method."]
     return _done(Action.CANCEL, notes, r.order, [("order_id", oid), ("status", "cancelled"), ("refund_id", r.reference or "")],
-                 "cancel_order")
+                 "cancel_order", (CancelOrder(state.user_id, oid, r.reference or ""),))
 
 
 def _return(ctx: FlowContext, state: DialogueState, oid: str) -> FlowResult:
-    r = ctx.orders.start_return(state.user_id, oid)
+    r = ctx.orders.plan_return(state.user_id, oid)
     if r.outcome is Outcome.NOT_FOUND:
         return _not_found("return_item")
     if r.outcome is Outcome.NOT_ALLOWED:
@@ -117,7 +120,8 @@ def _return(ctx: FlowContext, state: DialogueState, oid: str) -> FlowResult:
                      [("order_id", oid), ("status", r.order.status if r.order else "")], "return_item")
     notes = [f"Return {r.reference} was started for order {oid}.",
              "You'll get a prepaid UPS label by e-mail; the refund is issued within 5 business days after the parcel arrives."]
-    return _done(Action.RETURN_STARTED, notes, r.order, [("order_id", oid), ("return_id", r.reference or "")], "return_item")
+    return _done(Action.RETURN_STARTED, notes, r.order, [("order_id", oid), ("return_id", r.reference or "")], "return_item",
+                 (StartReturn(state.user_id, oid, r.reference or ""),))
 
 
 def _refund(ctx: FlowContext, state: DialogueState, oid: str) -> FlowResult:
@@ -159,7 +163,8 @@ def complaint(parse: Parse) -> FlowResult:
 
 
 def handoff(ctx: FlowContext, state: DialogueState, transcript: str, reason: str) -> FlowResult:
-    ticket = ctx.orders.create_ticket(state.user_id, state.session_id, reason, transcript)
+    ticket = new_reference("T")
     notes = (f"I've created ticket {ticket} and passed our conversation to a human agent; they'll get back to you shortly.",)
     return FlowResult(Action.HANDOFF, notes=notes, data=(("ticket_id", ticket),),
-                      events=(HandoffCreated(ticket), PendingSet("")), intent="human_agent")
+                      events=(HandoffCreated(ticket), PendingSet("")), intent="human_agent",
+                      effects=(CreateTicket(state.user_id, state.session_id, ticket, reason, transcript),))

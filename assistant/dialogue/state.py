@@ -1,13 +1,17 @@
 """Dialogue state: search slots merged across turns, the last shown list, the cart, what the bot waits for.
 
 Merge rules (``merge_slots``):
-- A PRODUCT_TYPE different from the current one starts a new search: every slot is reset except
-  ``audience`` (who the shopper buys for usually stays), then the new entities apply.
-- Otherwise entities refine: a new value of brands / colours / sizes / material / audience replaces the
-  old one ("in black" then "in red" -> red); features accumulate ("waterproof" + "lightweight");
-  PRICE_MAX / PRICE_MIN replace their bound, and a bound contradicting the other one drops the other.
-- Product types known to the catalog vocabulary become the ``product_type`` (and ``category``) filter;
-  unknown ones only go into the free-text ``query``.
+- A turn starts a new search when nothing is being searched, when it names a product type different from
+  the current one, or when it brings words of its own beyond attributes ("firestick" after "kindle");
+  every slot is then reset except ``audience`` (who the shopper buys for usually stays). Otherwise it
+  refines ("in black", "under $50", "waterproof ones"): a new value of brands / colours / sizes / material /
+  audience replaces the old one in the slots and in the query words ("in black" then "in red" -> red);
+  features accumulate; PRICE_MAX / PRICE_MIN replace their bound, and a bound contradicting the other one
+  drops the other. Negations accumulate over refinements.
+- The type is resolved against the installed catalog's own types (``CatalogVocabulary``): an exact
+  catalog type becomes ``product_type``; near ones (same head noun, a typo) are ``related_types``.
+- ``query`` keeps the shopper's own words (without prices, politeness and negated phrases): that is what
+  retrieval searches for, so a real catalog's types and attributes only shape the search.
 - "cheaper" sets ``max_price`` just below the CHEAPEST product shown so far (see shopping flow), so every
   new product is cheaper than every one shown before.
 
@@ -17,20 +21,25 @@ The state is rebuilt from the session's events (``rebuild``); only events are st
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
 
 from assistant.events import (BotUttered, CartAdded, Event, FocusSet, HandoffCreated, PendingSet, ProductsShown,
                               SessionStarted, SlotsSet, UserUttered)
 from assistant.protocol import CartLine
+from assistant.dialogue.request import Request, read_request
 from assistant.records import Parse
+from retrieval.catalog.taxonomy import CatalogVocabulary
 
 
 @dataclass(frozen=True)
 class Slots:
-    product_type: str | None = None
+    product_type: str | None = None  # the catalog's own type, when the shopper named one exactly
     category: str | None = None
-    query: str = ""  # free text for product types the catalog does not know
+    query: str = ""  # the request's own words (what retrieval searches for), negations removed
+    type_phrase: str = ""  # the product type as the shopper said it ("towels")
+    related_types: tuple[str, ...] = ()  # catalog types near type_phrase (boost, never a filter)
     brands: tuple[str, ...] = ()
     colors: tuple[str, ...] = ()
     sizes: tuple[str, ...] = ()
@@ -39,6 +48,8 @@ class Slots:
     audience: str | None = None
     min_price: float | None = None
     max_price: float | None = None
+    negated: tuple[str, ...] = ()  # words the shopper does not want ("straw")
+    excluded_brands: tuple[str, ...] = ()  # "not from Urbanstep"
 
     def is_empty(self) -> bool:
         return self == Slots()
@@ -72,21 +83,32 @@ def _price(values: list[str]) -> float | None:
     return None
 
 
-def _new_search(old: Slots, ptype_value: str, type_to_category: Mapping[str, str]) -> Slots:
-    ptype = resolve_type(ptype_value, type_to_category)
-    if ptype:
-        return Slots(product_type=ptype, category=type_to_category[ptype], audience=old.audience)
-    return Slots(query=ptype_value.lower(), audience=old.audience)
+def _new_search(old: Slots, request: Request, vocabulary: CatalogVocabulary) -> Slots:
+    phrase = request.type_phrase
+    match = vocabulary.resolve(phrase) if phrase else None
+    exact = match.exact if match else None
+    return Slots(product_type=exact, category=vocabulary.types.get(exact) if exact else None, query=request.text,
+                 type_phrase=phrase.lower(), related_types=match.related if match and not exact else (),
+                 audience=old.audience, negated=request.negations.terms, excluded_brands=request.negations.brands)
 
 
-def merge_slots(old: Slots, parse: Parse, type_to_category: Mapping[str, str]) -> Slots:
-    """Fold the entities of one parse into the slots (rules in the module docstring)."""
-    s = old
-    ptype_value = parse.first("PRODUCT_TYPE")
-    if ptype_value:
-        known = resolve_type(ptype_value, type_to_category)
-        if (known or ptype_value.lower()) not in (old.product_type, old.query):
-            s = _new_search(old, ptype_value, type_to_category)
+def _swap_words(query: str, old: tuple[str, ...], new: tuple[str, ...]) -> str:
+    """The query with the old values of a refined attribute replaced by the new ones."""
+    for value in old:
+        query = re.sub(rf"\b{re.escape(value)}\b", " ", query, flags=re.I)
+    return " ".join([*query.split(), *(v for v in new if v.lower() not in query.lower())])
+
+
+def merge_slots(old: Slots, parse: Parse, vocabulary: CatalogVocabulary, *, refine: bool | None = None) -> Slots:
+    """Fold one parse into the slots (rules in the module docstring). ``refine``: force (True) or forbid
+    (False) reading the turn as a refinement of the current search; None decides from the words."""
+    request = read_request(parse)
+    if refine is None:
+        refine = not old.is_empty() and request.refines(old.type_phrase, parse.intent)
+    s = old if refine else _new_search(old, request, vocabulary)
+    if refine:
+        s = replace(s, negated=tuple(dict.fromkeys(s.negated + request.negations.terms)),
+                    excluded_brands=tuple(dict.fromkeys(s.excluded_brands + request.negations.brands)))
     changes: dict = {}
     for etype, name in (("BRAND", "brands"), ("COLOR", "colors"), ("SIZE", "sizes")):
         vals = tuple(dict.fromkeys(v.lower() for v in parse.values(etype)))
@@ -97,7 +119,21 @@ def merge_slots(old: Slots, parse: Parse, type_to_category: Mapping[str, str]) -
             changes[name] = parse.first(etype).lower()
     feats = tuple(v.lower() for v in parse.values("FEATURE"))
     if feats:
-        changes["features"] = tuple(dict.fromkeys(s.features + feats))
+        changes["features"] = tuple(dict.fromkeys((s.features if refine else ()) + feats))
+    if refine:
+        query = s.query
+        for name in ("brands", "colors", "sizes", "material", "audience", "features"):
+            if name in changes:
+                new, before = changes[name], getattr(s, name)
+                as_tuple = (lambda v: v if isinstance(v, tuple) else ((v,) if v else ()))
+                query = _swap_words(query, as_tuple(before), as_tuple(new))
+        changes["query"] = query
+    changes.update(_price_changes(s, parse))
+    return replace(s, **changes)
+
+
+def _price_changes(s: Slots, parse: Parse) -> dict:
+    changes: dict = {}
     hi, lo = _price(parse.values("PRICE_MAX")), _price(parse.values("PRICE_MIN"))
     if hi is not None:
         changes["max_price"] = hi
@@ -107,7 +143,7 @@ def merge_slots(old: Slots, parse: Parse, type_to_category: Mapping[str, str]) -
         changes["min_price"] = lo
         if s.max_price is not None and s.max_price < lo and hi is None:
             changes["max_price"] = None
-    return replace(s, **changes)
+    return changes
 
 
 @dataclass(frozen=True)

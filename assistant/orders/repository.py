@@ -1,14 +1,16 @@
 """Order store queries with authorization built in: every method takes the signed-in ``user_id``.
 
 An order that does not exist and an order of another customer are indistinguishable to callers: both
-come back as ``None`` / ``Outcome.NOT_FOUND``. Each write is one transaction (``engine.begin()``).
+come back as ``None`` / ``Outcome.NOT_FOUND``. Writes are split in a read-only ``plan_*`` (the decision, with
+the new reference id) and an ``apply_*`` run inside the caller's transaction (assistant/turn_commit.py), so an
+order change commits together with the turn that made it; ``cancel``/``start_return``/``create_ticket`` do both.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from enum import Enum
 
@@ -16,9 +18,11 @@ from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.engine import Engine
 
 from assistant.db import create_tables
+from assistant.effects import EffectConflict
 from assistant.orders import schema as t
 from assistant.orders.rules import CANCELLABLE, RETURN_WINDOW_DAYS, is_anonymous
 from assistant.records import OrderFact
+from assistant.users import ANONYMOUS
 
 
 def utcnow() -> datetime:
@@ -83,7 +87,8 @@ class ActionResult:
     reason: str = ""  # why NOT_ALLOWED, in plain words
 
 
-def _new_id(prefix: str) -> str:
+def new_reference(prefix: str) -> str:
+    """A new refund (F-), return (R-) or ticket (T-) id."""
     return f"{prefix}-{uuid.uuid4().hex[:6].upper()}"
 
 
@@ -146,43 +151,69 @@ class OrderRepository:
             carrier=ship.carrier if ship else None, tracking=ship.tracking if ship else None,
             eta=ship.eta if ship and o.status in ("shipped", "out_for_delivery") else None)
 
-    # writes (one transaction each) ---------------------------------------------------------------
-    def cancel(self, user_id: str, order_id: str) -> ActionResult:
-        if is_anonymous(user_id):
+    # writes: plan (read-only decision) + apply (inside the caller's transaction) -------------------------
+    def plan_cancel(self, user_id: str, order_id: str) -> ActionResult:
+        """Whether the order can be cancelled; DONE carries the order as it will be and the new refund id."""
+        order = self.get_order(user_id, order_id)
+        if order is None:
             return ActionResult(Outcome.NOT_FOUND)
-        with self.engine.begin() as conn:
-            order = self._load(conn, user_id, order_id)
-            if order is None:
-                return ActionResult(Outcome.NOT_FOUND)
-            if order.status not in CANCELLABLE:
-                return ActionResult(Outcome.NOT_ALLOWED, order, reason=_cancel_refusal(order.status))
-            changed = conn.execute(update(t.orders).where(and_(
-                t.orders.c.order_id == order_id, t.orders.c.user_id == user_id,
-                t.orders.c.status.in_(CANCELLABLE))).values(status="cancelled")).rowcount
-            if changed != 1:  # raced with a state change: nothing written
-                return ActionResult(Outcome.NOT_ALLOWED, order, reason="it is no longer cancellable")
-            refund_id = _new_id("F")
-            now = iso(self.clock())
-            conn.execute(insert(t.refunds).values(refund_id=refund_id, order_id=order_id, user_id=user_id,
-                                                  amount=order.total, status="pending", created_at=now))
-            return ActionResult(Outcome.DONE, self._load(conn, user_id, order_id), reference=refund_id)
+        if order.status not in CANCELLABLE:
+            return ActionResult(Outcome.NOT_ALLOWED, order, reason=_cancel_refusal(order.status))
+        return ActionResult(Outcome.DONE, replace(order, status="cancelled", eta=None), reference=new_reference("F"))
+
+    def apply_cancel(self, conn, user_id: str, order_id: str, refund_id: str) -> None:
+        """Cancel and create the pending refund on ``conn``; ``EffectConflict`` when it is no longer cancellable."""
+        order = self._load(conn, user_id, order_id)
+        changed = conn.execute(update(t.orders).where(and_(
+            t.orders.c.order_id == order_id, t.orders.c.user_id == user_id,
+            t.orders.c.status.in_(CANCELLABLE))).values(status="cancelled")).rowcount
+        if order is None or changed != 1:  # raced with a state change: the whole turn rolls back
+            raise EffectConflict(f"order {order_id} is no longer cancellable")
+        conn.execute(insert(t.refunds).values(refund_id=refund_id, order_id=order_id, user_id=user_id,
+                                              amount=order.total, status="pending", created_at=iso(self.clock())))
+
+    def plan_return(self, user_id: str, order_id: str) -> ActionResult:
+        order = self.get_order(user_id, order_id)
+        if order is None:
+            return ActionResult(Outcome.NOT_FOUND)
+        refusal = self._return_refusal(order)
+        if refusal:
+            return ActionResult(Outcome.NOT_ALLOWED, order, reason=refusal)
+        return ActionResult(Outcome.DONE, replace(order, status="return_requested"), reference=new_reference("R"))
+
+    def apply_return(self, conn, user_id: str, order_id: str, return_id: str, reason: str = "") -> None:
+        order = self._load(conn, user_id, order_id)
+        if order is None or self._return_refusal(order):
+            raise EffectConflict(f"a return can no longer be started for order {order_id}")
+        conn.execute(insert(t.returns).values(return_id=return_id, order_id=order_id, user_id=user_id,
+                                              status="requested", created_at=iso(self.clock()), reason=reason))
+        conn.execute(update(t.orders).where(and_(t.orders.c.order_id == order_id, t.orders.c.user_id == user_id))
+                     .values(status="return_requested"))
+
+    def apply_ticket(self, conn, user_id: str, session_id: str, ticket_id: str, reason: str, transcript: str) -> None:
+        conn.execute(insert(t.handoff_tickets).values(
+            ticket_id=ticket_id, user_id=user_id or ANONYMOUS, session_id=session_id,
+            created_at=iso(self.clock()), reason=reason, transcript=transcript))
+
+    # one-shot writes (one transaction each; the Assistant plans and applies instead) ----------------
+    def cancel(self, user_id: str, order_id: str) -> ActionResult:
+        plan = self.plan_cancel(user_id, order_id)
+        if plan.outcome is Outcome.DONE:
+            try:
+                with self.engine.begin() as conn:
+                    self.apply_cancel(conn, user_id, order_id, plan.reference)
+            except EffectConflict:
+                return ActionResult(Outcome.NOT_ALLOWED, plan.order, reason="it is no longer cancellable")
+            return replace(plan, order=self.get_order(user_id, order_id))
+        return plan
 
     def start_return(self, user_id: str, order_id: str, reason: str = "") -> ActionResult:
-        if is_anonymous(user_id):
-            return ActionResult(Outcome.NOT_FOUND)
-        with self.engine.begin() as conn:
-            order = self._load(conn, user_id, order_id)
-            if order is None:
-                return ActionResult(Outcome.NOT_FOUND)
-            refusal = self._return_refusal(order)
-            if refusal:
-                return ActionResult(Outcome.NOT_ALLOWED, order, reason=refusal)
-            return_id = _new_id("R")
-            conn.execute(insert(t.returns).values(return_id=return_id, order_id=order_id, user_id=user_id,
-                                                  status="requested", created_at=iso(self.clock()), reason=reason))
-            conn.execute(update(t.orders).where(and_(t.orders.c.order_id == order_id, t.orders.c.user_id == user_id))
-                         .values(status="return_requested"))
-            return ActionResult(Outcome.DONE, self._load(conn, user_id, order_id), reference=return_id)
+        plan = self.plan_return(user_id, order_id)
+        if plan.outcome is Outcome.DONE:
+            with self.engine.begin() as conn:
+                self.apply_return(conn, user_id, order_id, plan.reference, reason)
+            return replace(plan, order=self.get_order(user_id, order_id))
+        return plan
 
     def _return_refusal(self, order: OrderView) -> str:
         if order.status == "return_requested":
@@ -198,11 +229,9 @@ class OrderRepository:
         return ""
 
     def create_ticket(self, user_id: str, session_id: str, reason: str, transcript: str) -> str:
-        ticket_id = _new_id("T")
+        ticket_id = new_reference("T")
         with self.engine.begin() as conn:
-            conn.execute(insert(t.handoff_tickets).values(
-                ticket_id=ticket_id, user_id=user_id or "anonymous", session_id=session_id,
-                created_at=iso(self.clock()), reason=reason, transcript=transcript))
+            self.apply_ticket(conn, user_id, session_id, ticket_id, reason, transcript)
         return ticket_id
 
     def tickets(self, user_id: str) -> list[tuple[str, str]]:

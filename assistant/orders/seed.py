@@ -57,7 +57,7 @@ _FALLBACK_ITEMS = (("demo-1", "TrailRunner 3 Running Shoes", 89.0), ("demo-2", "
 
 
 def _items(rng: random.Random, products: list[Product]) -> list[tuple[str, str, float, int]]:
-    pool = [(p.id, p.title, p.price) for p in products] or list(_FALLBACK_ITEMS)
+    pool = [(p.id, p.title, p.price) for p in products if p.price is not None] or list(_FALLBACK_ITEMS)
     picked = rng.sample(pool, k=min(len(pool), rng.randint(1, 2)))
     return [(pid, title, float(price), rng.randint(1, 2)) for pid, title, price in picked]
 

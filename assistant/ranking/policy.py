@@ -32,6 +32,7 @@ from assistant.ranking.rules import eligible
 from assistant.ranking.vectors import AttributeVectors, ItemVectors
 from assistant.records import Candidate, ScoreBreakdown
 from assistant.settings import RankerWeights
+from assistant.users import is_anonymous_id
 from retrieval.product import Product
 from retrieval.records import Hit, SearchFilters
 
@@ -75,7 +76,7 @@ class RankingPolicy:
     def __init__(self, weights: RankerWeights | None = None, *, interactions: InteractionStore | None = None,
                  lookup: Lookup | None = None, vectors: ItemVectors | None = None, sequential=None,
                  rng: np.random.Generator | None = None, now: Callable[[], datetime] | None = None,
-                 log_views: bool = True) -> None:
+                 log_views: bool = True, max_profiles: int = 10_000) -> None:
         self.w = weights or RankerWeights()
         self.store = interactions
         self.lookup = lookup
@@ -87,7 +88,8 @@ class RankingPolicy:
         self.bandit = BetaPosteriors(BanditConfig(mode=self.w.exploration_mode, prior_strength=self.w.prior_strength,
                                                   new_item_bonus=self.w.new_item_bonus))
         self.popularity = Popularity()
-        self._profiles: dict[str, UserProfile] = {}
+        self.max_profiles = max(1, max_profiles)
+        self._profiles: OrderedDict[str, UserProfile] = OrderedDict()  # per-user LRU, rebuilt from the store
         self._purchased: dict[str, set[str]] = {}
         self._products: dict[str, Product] = {}
         # (user, item) -> (position, propensity) of the latest show, so feedback can log them; bounded
@@ -105,7 +107,7 @@ class RankingPolicy:
         lookup = index.get if index is not None else None
         seq = SequentialScorer.load_optional(settings.models_dir / "sequential")
         return cls(settings.ranker, interactions=interactions, lookup=lookup, sequential=seq,
-                   rng=np.random.default_rng(settings.seed))
+                   rng=np.random.default_rng(settings.seed), max_profiles=settings.max_cached_profiles)
 
     # state --------------------------------------------------------------------------------
     def forget(self, user_id: str) -> None:
@@ -132,6 +134,8 @@ class RankingPolicy:
         events = self.store.all()
         known = self._resolve([e.item_id for e in events])
         for e in events:
+            if is_anonymous_id(e.user_id):  # visitors only ever move their own session's profile
+                continue
             p = known.get(e.item_id)
             if p is not None:
                 self.bandit.update(p, e.kind)
@@ -140,8 +144,13 @@ class RankingPolicy:
 
     def _profile(self, user_id: str) -> UserProfile:
         prof = self._profiles.get(user_id)
-        if prof is None:
+        if prof is not None:
+            self._profiles.move_to_end(user_id)
+        else:
             prof = self._profiles[user_id] = UserProfile(self.w.recency_half_life_days)
+            while len(self._profiles) > self.max_profiles:  # least recently used first; rebuilt on return
+                old, _ = self._profiles.popitem(last=False)
+                self._purchased.pop(old, None)
             if self.store is not None:
                 history = self.store.history(user_id, limit=200)
                 known = self._resolve([i.item_id for i in history])
@@ -161,10 +170,14 @@ class RankingPolicy:
 
     # ranking ------------------------------------------------------------------------------
     def rank(self, user_id: str, hits: list[Hit], k: int = 5, *, avoid: tuple[str, ...] = (),
-             filters: SearchFilters | None = None) -> list[Candidate]:
-        """The ``k`` items to show, best first, each with its score breakdown and propensity."""
+             filters: SearchFilters | None = None, record: bool = True) -> list[Candidate]:
+        """The ``k`` items to show, best first, each with its score breakdown and propensity. ``record=False``
+        leaves the views to the caller (the Assistant commits them with the turn: ``remember_views``)."""
         with self._lock:  # front ends call from several threads; the posteriors and rng are shared
-            return self._rank(user_id, hits, k, avoid, filters)
+            cands = self._rank(user_id, hits, k, avoid, filters)
+            if record:
+                self._record_views(user_id, cands)
+            return cands
 
     def _rank(self, user_id: str, hits: list[Hit], k: int, avoid: tuple[str, ...],
               filters: SearchFilters | None) -> list[Candidate]:
@@ -189,7 +202,6 @@ class RankingPolicy:
         cands = [self._candidate(products[i], parts[i], div, pos, propensity[i], view,
                                  (bool(sig.new[i]), i not in exploit_top), filters)
                  for pos, (i, div) in enumerate(picks)]
-        self._record_views(user_id, cands)
         return cands
 
     @staticmethod
@@ -241,39 +253,62 @@ class RankingPolicy:
                          position=position, propensity=float(propensity))
 
     def _record_views(self, user_id: str, cands: list[Candidate]) -> None:
-        ts = self.now().isoformat(timespec="microseconds").replace("+00:00", "Z")
-        for c in cands:
-            self._shown.pop((user_id, c.product.id), None)
-            self._shown[(user_id, c.product.id)] = (c.position, c.propensity)
-            self.bandit.update(c.product, "view")
-        while len(self._shown) > MAX_REMEMBERED_SHOWS:
-            self._shown.popitem(last=False)
+        items = [(c.product.id, c.position, c.propensity) for c in cands]
+        self.remember_views(user_id, items)
         if self.log_views and self.store is not None:
-            self.store.log_many(Interaction(user_id, c.product.id, "view", ts, c.position, c.propensity) for c in cands)
+            self.store.log_many(self.view_interactions(user_id, None, items))
+
+    def view_interactions(self, user_id: str, session_id: str | None,
+                          items: list[tuple[str, int, float | None]]) -> list[Interaction]:
+        """The "view" rows of shown items (empty when view logging is off)."""
+        if not self.log_views:
+            return []
+        ts = self.now().isoformat(timespec="microseconds").replace("+00:00", "Z")
+        return [Interaction(user_id, pid, "view", ts, pos, prop, session_id) for pid, pos, prop in items]
+
+    def remember_views(self, user_id: str, items: list[tuple[str, int, float | None]]) -> None:
+        """In-memory effect of a committed show: positions/propensities for later feedback, view counts."""
+        with self._lock:
+            known = self._resolve([pid for pid, _, _ in items])
+            for pid, pos, prop in items:
+                self._shown.pop((user_id, pid), None)
+                self._shown[(user_id, pid)] = (pos, prop)
+                if pid in known and not is_anonymous_id(user_id):
+                    self.bandit.update(known[pid], "view")
+            while len(self._shown) > MAX_REMEMBERED_SHOWS:
+                self._shown.popitem(last=False)
 
     # feedback -----------------------------------------------------------------------------
     def feedback(self, user_id: str, product_id: str, kind: str, *, session_id: str | None = None) -> None:
         """Record the interaction and update posteriors, popularity and the user's profile at once."""
-        with self._lock:
-            self._feedback(user_id, product_id, kind, session_id)
-
-    def _feedback(self, user_id: str, product_id: str, kind: str, session_id: str | None) -> None:
-        ts = self.now()
-        position, propensity = self._shown.get((user_id, product_id), (None, None))
-        event = Interaction(user_id, product_id, kind, ts.isoformat(timespec="microseconds").replace("+00:00", "Z"),
-                            position, propensity, session_id)  # validates kind and ids
+        event = self.feedback_interaction(user_id, product_id, kind, session_id=session_id)
         if self.store is not None:
             self.store.log(event)
-        product = self._resolve([product_id]).get(product_id)
-        if product is None:
-            log.warning("feedback on unknown product %s: logged, not learned from", product_id)
-            return
-        self.bandit.update(product, kind)
-        self.popularity.update(product_id, kind)
-        prof = self._profile(user_id)
-        prof.add(product, self.vectors.vectors([product])[0], kind, ts)
-        owned = self._purchased.setdefault(user_id, set())
-        if kind == "purchase":
-            owned.add(product_id)
-        elif kind == "return":
-            owned.discard(product_id)
+        self.learn(event)
+
+    def feedback_interaction(self, user_id: str, product_id: str, kind: str, *,
+                             session_id: str | None = None) -> Interaction:
+        """The interaction row of a feedback, with the position and propensity of the latest show."""
+        with self._lock:
+            position, propensity = self._shown.get((user_id, product_id), (None, None))
+        ts = self.now().isoformat(timespec="microseconds").replace("+00:00", "Z")
+        return Interaction(user_id, product_id, kind, ts, position, propensity, session_id)  # validates kind and ids
+
+    def learn(self, event: Interaction) -> None:
+        """In-memory effect of a committed feedback. Anonymous visitors change only their own (per-visitor,
+        bounded) profile: they cannot move the global posteriors or popularity."""
+        with self._lock:
+            product = self._resolve([event.item_id]).get(event.item_id)
+            if product is None:
+                log.warning("feedback on unknown product %s: logged, not learned from", event.item_id)
+                return
+            if not is_anonymous_id(event.user_id):
+                self.bandit.update(product, event.kind)
+                self.popularity.update(event.item_id, event.kind)
+            prof = self._profile(event.user_id)
+            prof.add(product, self.vectors.vectors([product])[0], event.kind, parse_ts(event.ts))
+            owned = self._purchased.setdefault(event.user_id, set())
+            if event.kind == "purchase":
+                owned.add(event.item_id)
+            elif event.kind == "return":
+                owned.discard(event.item_id)

@@ -1,14 +1,19 @@
 """The embedded generator: SmolLM2-135M-Instruct + the shipped LoRA adapter, on CPU, with streaming.
 
-Loaded only through the adapter's ``manifest.json``. At load time the LoRA is merged into the base
-weights (no adapter overhead per token) and, with ``speed="int8"``, the Linear layers are dynamically
-quantised to int8 (see bench/generator.py for the fp32 vs int8 comparison). Attempt 0 decodes greedily;
-later attempts sample (temperature 0.7, top-p 0.9) with a fixed seed per attempt, so a regeneration
-differs from the first try but stays reproducible.
+Loaded only through the adapter's ``manifest.json``. The LoRA is merged into the base weights (no
+adapter overhead per token): ``shopbot build`` caches the merged model (``weights_cache.py``) so that
+start-up skips the GGUF de-quantisation; without the cache it is merged at load time. ``speed`` picks the
+CPU path (``assistant/speed.py``: bf16 on CPUs with native bf16, dynamic int8 Linear layers, fp32).
+Attempt 0 decodes greedily; later attempts sample (temperature 0.7, top-p 0.9) with a fixed seed per
+attempt, so a regeneration differs from the first try but stays reproducible.
+
+The system message is the same in every prompt: its key/value cache is computed once and a copy of it
+seeds every generation (``PrefixCache``), so only the facts block is prefilled per turn.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import threading
@@ -17,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.records import ReplyFacts
-from assistant.speed import SpeedModeError, apply_speed
+from assistant.speed import SpeedModeError, apply_speed, resolve_speed
 from assistant.writer.base_model import WriterModelError, load_base_model, load_tokenizer, prompt_text
 
 log = logging.getLogger(__name__)
@@ -29,8 +34,9 @@ class GenerationConfig:
     max_new_tokens: int = 100  # a 3-product list runs to ~70 tokens; most replies are 25-50
     temperature: float = 0.7  # sampled attempts only (attempt 0 is greedy)
     top_p: float = 0.9
-    speed: str = "fp32"  # "fp32" or "int8" (dynamic int8 Linear layers)
+    speed: str = "fp32"  # assistant/speed.py: "fp32", "bf16", "int8" or "auto"
     threads: int = 0  # 0: leave torch's default
+    reuse_prefix: bool = True  # seed each generation with the system message's cached keys/values
 
 
 def read_manifest(adapter_dir: Path) -> dict:
@@ -53,6 +59,47 @@ def _apply_speed(model, speed: str):
         raise WriterModelError(str(exc)) from None
 
 
+def merge_adapter(base_model, adapter_dir: Path):
+    """The base model with the LoRA adapter in ``adapter_dir`` merged into its weights."""
+    from peft import PeftModel
+
+    try:
+        return PeftModel.from_pretrained(base_model, str(adapter_dir)).merge_and_unload()
+    except (OSError, ValueError, KeyError) as exc:
+        raise WriterModelError(f"cannot load the generator adapter in {adapter_dir}: {exc}") from exc
+
+
+class PrefixCache:
+    """The key/value cache of the fixed prompt prefix (everything before the first user turn), computed
+    once per distinct prefix; ``seed(ids)`` returns a private copy when ``ids`` starts with that prefix."""
+
+    USER_TURN = "<|im_start|>user"
+
+    def __init__(self, model, tok):
+        self.model, self.tok = model, tok
+        self._ids: list[int] | None = None
+        self._cache = None
+
+    def _prefix_ids(self, prompt: str) -> list[int]:
+        cut = prompt.find(self.USER_TURN)
+        return self.tok(prompt[:cut], add_special_tokens=False)["input_ids"] if cut > 0 else []
+
+    def seed(self, prompt: str, ids: list[int]):
+        """A fresh copy of the prefix cache for a prompt (caller holds the model lock), or None."""
+        import torch
+        from transformers import DynamicCache
+
+        prefix = self._prefix_ids(prompt)
+        if not prefix or ids[: len(prefix)] != prefix or len(ids) <= len(prefix):
+            return None
+        if prefix != self._ids:
+            cache = DynamicCache(config=self.model.config)
+            with torch.inference_mode():
+                self.model(input_ids=torch.tensor([prefix]), past_key_values=cache, use_cache=True)
+            self._ids, self._cache = prefix, cache
+        return copy.deepcopy(self._cache)
+
+
 class EmbeddedGenerator:
     """Writes reply text for ReplyFacts; ``stream`` yields text pieces as they are generated."""
 
@@ -60,36 +107,58 @@ class EmbeddedGenerator:
         self.model, self.tok, self.config, self.manifest = model, tokenizer, config, manifest or {}
         self.end_id = tokenizer.convert_tokens_to_ids("<|im_end|>")
         self._lock = threading.Lock()  # one generation at a time on the shared model
+        self._prefix = PrefixCache(model, tokenizer) if config.reuse_prefix else None
 
     @classmethod
-    def load(cls, adapter_dir: Path | None, config: GenerationConfig = GenerationConfig()) -> "EmbeddedGenerator":
-        """Base model + adapter (``adapter_dir=None``: the untuned base model, for comparison)."""
+    def load(cls, adapter_dir: Path | None, config: GenerationConfig = GenerationConfig(),
+             models_dir: Path | None = None) -> "EmbeddedGenerator":
+        """Base model + adapter (``adapter_dir=None``: the untuned base model, for comparison). With
+        ``models_dir``, the merged weights cached there by ``shopbot build`` are used when fresh."""
         import torch
 
         if config.threads:
             torch.set_num_threads(config.threads)
         if adapter_dir is not None:
-            read_manifest(adapter_dir)  # fail fast (before the slow GGUF load) when the adapter is missing
+            manifest = read_manifest(adapter_dir)  # fail fast (before the slow GGUF load) when the adapter is missing
+            cached = cls._from_cache(adapter_dir, config, models_dir, manifest) if models_dir is not None else None
+            if cached is not None:
+                return cached
         return cls.from_base(load_base_model(), load_tokenizer(), adapter_dir, config)
+
+    @classmethod
+    def _from_cache(cls, adapter_dir: Path, config: GenerationConfig, models_dir: Path,
+                    manifest: dict) -> "EmbeddedGenerator | None":
+        from assistant.writer.weights_cache import cache_dir, is_fresh, load_merged
+
+        path = cache_dir(models_dir, _resolved(config.speed))
+        if not is_fresh(path, adapter_dir, config.speed):
+            log.warning("no up-to-date merged writer weights at %s: de-quantising the GGUF (slow); "
+                        "run `shopbot build --only writer`", path)
+            return None
+        model, tok = load_merged(path, config.speed)
+        return cls(_apply_speed(model, config.speed), tok, config, manifest)
 
     @classmethod
     def from_base(cls, base_model, tokenizer, adapter_dir: Path | None,
                   config: GenerationConfig = GenerationConfig()) -> "EmbeddedGenerator":
         """Apply the adapter (through its manifest) to an already loaded base model and merge it."""
         manifest = read_manifest(adapter_dir) if adapter_dir is not None else {"type": "untuned"}
-        model = base_model
-        if adapter_dir is not None:
-            from peft import PeftModel
-
-            try:
-                model = PeftModel.from_pretrained(model, str(adapter_dir)).merge_and_unload()
-            except (OSError, ValueError, KeyError) as exc:
-                raise WriterModelError(f"cannot load the generator adapter in {adapter_dir}: {exc}") from exc
+        model = merge_adapter(base_model, adapter_dir) if adapter_dir is not None else base_model
         model = _apply_speed(model.eval(), config.speed)
         return cls(model, tokenizer, config, manifest)
 
-    def _inputs(self, facts: ReplyFacts):
-        return self.tok(prompt_text(self.tok, facts), return_tensors="pt", add_special_tokens=False)
+    def _inputs(self, facts: ReplyFacts) -> dict:
+        """generate() keyword arguments for the prompt: ids, mask and (when reusable) the prefix cache.
+        Call with the model lock held (the prefix cache is computed on first use)."""
+        import torch
+
+        prompt = prompt_text(self.tok, facts)
+        ids = self.tok(prompt, add_special_tokens=False)["input_ids"]
+        inputs = {"input_ids": torch.tensor([ids]), "attention_mask": torch.ones(1, len(ids), dtype=torch.long)}
+        seeded = self._prefix.seed(prompt, ids) if self._prefix is not None else None
+        if seeded is not None:
+            inputs["past_key_values"] = seeded
+        return inputs
 
     def _kwargs(self, attempt: int) -> dict:
         kw = {"max_new_tokens": self.config.max_new_tokens, "eos_token_id": self.end_id, "pad_token_id": self.end_id}
@@ -100,8 +169,8 @@ class EmbeddedGenerator:
     def generate(self, facts: ReplyFacts, attempt: int = 0) -> str:
         import torch
 
-        inputs = self._inputs(facts)
         with self._lock, torch.inference_mode():
+            inputs = self._inputs(facts)
             torch.manual_seed(1000 + attempt)
             out = self.model.generate(**inputs, **self._kwargs(attempt))
         return self.tok.decode(out[0, inputs["input_ids"].shape[1]:], skip_special_tokens=True).strip()
@@ -111,13 +180,13 @@ class EmbeddedGenerator:
         import torch
         from transformers import TextIteratorStreamer
 
-        inputs = self._inputs(facts)
         streamer = TextIteratorStreamer(self.tok, skip_prompt=True, skip_special_tokens=True, timeout=120)
         errors: list[BaseException] = []
 
         def run() -> None:
             try:
                 with self._lock, torch.inference_mode():
+                    inputs = self._inputs(facts)
                     torch.manual_seed(1000 + attempt)
                     self.model.generate(**inputs, **self._kwargs(attempt), streamer=streamer)
             except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
@@ -132,3 +201,10 @@ class EmbeddedGenerator:
         worker.join()
         if errors:
             raise errors[0]
+
+
+def _resolved(speed: str) -> str:
+    try:
+        return resolve_speed(speed)
+    except SpeedModeError as exc:
+        raise WriterModelError(str(exc)) from None

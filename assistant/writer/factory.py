@@ -34,13 +34,29 @@ def catalog_names(settings) -> tuple[list[str], list[str]]:
     return titles, brands
 
 
+def guard_from_settings(settings) -> Guard:
+    """The guard for the built catalog: its titles, display names, brands (with the vocabulary's) and
+    product-type nouns (``Guard.for_catalog``); shape-only detection when there is no catalog file."""
+    path = settings.catalog_path
+    if not path.is_file():
+        return Guard(*catalog_names(settings))
+    try:
+        from retrieval.catalog.io import load_catalog
+        from retrieval.catalog.vocab import all_brands
+
+        return Guard.for_catalog(load_catalog(path), extra_brands=all_brands())
+    except Exception as exc:  # noqa: BLE001 - a bad catalog file must not stop the writer
+        log.warning("could not read the catalog for the guard: %s", type(exc).__name__)
+        return Guard(*catalog_names(settings))
+
+
 def writer_from_settings(settings):
     from assistant.writer.writer import WRITERS, ReplyWriter
 
     kind = settings.writer
     if kind not in WRITERS:
         raise WriterModelError(f"unknown writer {kind!r}; expected one of {', '.join(WRITERS)}")
-    guard = Guard(*catalog_names(settings))
+    guard = guard_from_settings(settings)
     if kind == "template":
         return ReplyWriter(None, guard, name="template")
     if kind == "openai":

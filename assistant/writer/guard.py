@@ -10,10 +10,13 @@ own words are NOT grounding (a user cannot make the bot state a price by typing 
 Checks (documented decisions):
 - ``empty`` / ``too_long`` (> MAX_CHARS characters) / ``template_marker`` (chat tokens, braces, an echoed
   facts block such as a line starting with "Products:").
-- ``unknown_product``: a product name not in the facts. Product names are detected three ways: any
-  catalog title the writer knows (``known_titles``, from the built catalog), any known brand name
-  (``known_brands``, the catalog vocabulary), and any CamelCase model-name token ("DriftForm", "HaloLine"),
-  the shape every generated product line uses. Each must occur in the grounding text.
+- ``unknown_product``: a product the facts do not hold. Checked per **mention span** (``mentions.py``):
+  every run of name-like words (capitalised words, brand words, model numbers, CamelCase names) must
+  match ONE fact product's title or display name (the exact name or an unambiguous part of it, words in
+  order), so the chimera "Sonique OrbitFit Camping Stove" fails although each word is in the facts; a
+  lowercase type noun after a name must be that product's too; every catalog brand found (with its
+  variants: "Ugg", "UGG®") must be a fact product's brand or written in the facts; and any catalog title
+  or display name the writer knows (``known_titles``) must be in the facts.
 - ``price``: every money amount ("$79.99", "$80", "79.99 USD") must equal (to the cent) an amount in
   the facts. Replies should use the one format of ``prompt.format_price``; the guard compares numbers.
 - ``order_id``: every 5-8 digit number and every reference id (R-/T-/F-XXXXXX) must be in the facts.
@@ -22,8 +25,8 @@ Checks (documented decisions):
 - ``system_prompt``: any 5-word sequence copied from the system prompt (unless the facts contain it too).
 - ``repetition``: a degenerate loop (the same 4 words three or more times, e.g. "I'm sorry. I'm sorry. ...").
 - ``incomplete``: the reply stops mid-sentence (no closing . ! ? ) or quote), e.g. cut at max_new_tokens.
-- ``omits_fact``: the reply leaves out what it must say (``required_mentions``): the top product's title
-  for search/recommend, the order id for order actions, reference ids (return/ticket/refund ids) in the
+- ``omits_fact``: the reply leaves out what it must say (``required_mentions``): the top product (by its
+  display name, title or an unambiguous part of them) for search/recommend, the order id for order actions, reference ids (return/ticket/refund ids) in the
   notes. A fluent reply that ignores the facts ("I can't help with orders" after a cancel) is as wrong
   as an invented one, so it is rejected too (decision beyond the issue's list).
 """
@@ -35,7 +38,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assistant.records import Action, ReplyFacts
-from assistant.writer.prompt import SYSTEM_PROMPT
+from assistant.writer.mentions import BrandIndex, check_mentions, type_nouns_of
+from assistant.writer.prompt import SYSTEM_PROMPT, format_price
+from retrieval.product import Product
 
 MAX_CHARS = 700
 FAILURE_KINDS = ("empty", "too_long", "template_marker", "unknown_product", "price", "order_id", "status", "contact",
@@ -43,7 +48,6 @@ FAILURE_KINDS = ("empty", "too_long", "template_marker", "unknown_product", "pri
 _MONEY = re.compile(r"\$\s?(\d[\d,]*(?:\.\d{1,2})?)|\b(\d[\d,]*(?:\.\d{1,2})?)\s?(?:USD|dollars|bucks)\b", re.I)
 _LONG_NUMBER = re.compile(r"(?<![\w.$-])(\d{5,8})(?![\w.]\d|\d)")
 _REFERENCE = re.compile(r"\b[A-Z]-[0-9A-Z]{6}\b")
-_CAMEL = re.compile(r"\b[A-Z][a-z]+[A-Z][A-Za-z]*\b")
 _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+|\b[\w-]+\.(?:com|net|org|io|shop|co)\b(?:/\S*)?", re.I)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
 _PHONE = re.compile(r"(?:\+\d{1,3}[\s.-]?)?\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b")
@@ -67,7 +71,8 @@ def grounding_text(facts: ReplyFacts) -> str:
     """Everything the reply may repeat, as one lowercase string (the user's words excluded)."""
     parts: list[str] = [*facts.notes, *facts.policies, facts.question or "", facts.answer or ""]
     for p in facts.products:
-        parts += [p.title, p.brand, p.product_type, f"${p.price:.2f}", *p.features, *p.colors, *p.sizes,
+        parts += [p.title, p.name, p.brand, p.product_type,
+                  f"${p.price:.2f}" if p.price is not None else "price not listed", *p.features, *p.colors, *p.sizes,
                   p.material or "", p.audience or "", "in stock" if p.in_stock else "out of stock"]
     for o in facts.orders:
         parts += [o.order_id, o.status.replace("_", " "), o.carrier or "", o.tracking or "", o.eta or "",
@@ -87,7 +92,7 @@ def _amounts(text: str) -> set[float]:
 
 
 def fact_amounts(facts: ReplyFacts) -> set[float]:
-    amounts = {round(p.price, 2) for p in facts.products} | {round(o.total, 2) for o in facts.orders}
+    amounts = {round(p.price, 2) for p in facts.products if p.price is not None} | {round(o.total, 2) for o in facts.orders}
     return amounts | _amounts("\n".join([*facts.notes, *facts.policies, facts.answer or ""]))
 
 
@@ -103,18 +108,19 @@ def _contains(haystack: str, needle: str) -> bool:
     return re.search(r"(?<![a-z0-9])" + re.escape(needle.lower()) + r"(?![a-z0-9])", haystack) is not None
 
 
-def _products(text: str, ground: str, titles: Iterable[str], brands: Iterable[str]) -> list[str]:
-    low, bad = text.lower(), []
-    for t in titles:
-        if len(t) > 3 and t.lower() in low and t.lower() not in ground:
-            bad.append(f"unknown_product: {t}")
-    for b in brands:
-        if _contains(low, b) and not _contains(ground, b):
-            bad.append(f"unknown_product: brand {b}")
-    for token in set(_CAMEL.findall(text)):
-        if token.lower() not in ground:
-            bad.append(f"unknown_product: {token}")
-    return bad
+def _other_text(facts: ReplyFacts) -> str:
+    """Fact text other than product names, where a capitalised phrase may be repeated as written."""
+    parts: list[str] = [*facts.notes, *facts.policies, facts.question or "", facts.answer or ""]
+    for p in facts.products:
+        parts += [p.product_type, p.category, *p.features, *p.colors, *p.sizes, p.material or "", p.audience or ""]
+    for o in facts.orders:
+        parts += [o.carrier or "", o.status.replace("_", " "), *o.items]
+    return "\n".join(parts)
+
+
+def _known_names(text: str, ground: str, titles: Iterable[str]) -> list[str]:
+    low = text.lower()
+    return [f"unknown_product: {t}" for t in titles if len(t) > 3 and t.lower() in low and t.lower() not in ground]
 
 
 def _numbers(text: str, facts: ReplyFacts, ground: str) -> list[str]:
@@ -157,7 +163,7 @@ def required_mentions(facts: ReplyFacts) -> tuple[str, ...]:
     """What a reply to these facts must name (see ``omits_fact``)."""
     need: list[str] = []
     if facts.action in (Action.SEARCH, Action.RECOMMEND) and facts.products:
-        need.append(facts.products[0].title)
+        need.append(facts.products[0].name)
     if facts.orders and facts.action in _ORDER_ACTIONS:
         need.append(facts.orders[0].order_id)
     for note in facts.notes:
@@ -184,13 +190,22 @@ def _incomplete(text: str, facts: ReplyFacts) -> bool:
     return not any(n.strip().lower().endswith(tail) for n in facts.notes)
 
 
-def _omissions(text: str, facts: ReplyFacts) -> list[str]:
+def _omissions(text: str, facts: ReplyFacts, named: frozenset[str]) -> list[str]:
+    """Required mentions missing; the top product counts as named through any matched mention span."""
     low = text.lower()
-    return [f"omits_fact: {m}" for m in required_mentions(facts) if m.lower() not in low]
+    top = facts.products[0] if facts.products and facts.action in (Action.SEARCH, Action.RECOMMEND) else None
+    out = []
+    for m in required_mentions(facts):
+        if top is not None and m == top.name and (top.id in named or top.title.lower() in low):
+            continue
+        if m.lower() not in low:
+            out.append(f"omits_fact: {m}")
+    return out
 
 
 def check_reply(text: str, facts: ReplyFacts, *, known_titles: Iterable[str] = (), known_brands: Iterable[str] = (),
-                max_chars: int = MAX_CHARS) -> GuardResult:
+                max_chars: int = MAX_CHARS, brands: BrandIndex | None = None,
+                type_nouns: set[str] | None = None) -> GuardResult:
     """Check one reply against its facts; see the module docstring for each failure kind."""
     stripped = (text or "").strip()
     if not stripped:
@@ -203,24 +218,41 @@ def check_reply(text: str, facts: ReplyFacts, *, known_titles: Iterable[str] = (
     if _MARKERS.search(stripped):
         failures.append(f"template_marker: {_MARKERS.search(stripped).group(0)}")
     ground = grounding_text(facts)
-    failures += _products(stripped, ground, known_titles, known_brands)
+    brands = brands if brands is not None else BrandIndex(known_brands)
+    mentions = check_mentions(stripped, facts.products, _other_text(facts), brands,
+                              type_nouns if type_nouns is not None else type_nouns_of(facts.products))
+    failures += _known_names(stripped, ground, known_titles)
+    failures += mentions.failures
     failures += _numbers(stripped, facts, ground)
     failures += _statuses(stripped, ground)
     failures += _contacts(stripped, ground)
     failures += _system_copy(stripped, ground)
-    failures += _omissions(stripped, facts)
+    failures += _omissions(stripped, facts, mentions.named)
     failures += _repetition(stripped)
     return GuardResult(not failures, tuple(dict.fromkeys(failures)))
 
 
 class Guard:
-    """``check_reply`` bound to the catalog's titles and brands (so any catalog product name is detected)."""
+    """``check_reply`` bound to a catalog: its titles and display names (any catalog product named is
+    detected), its brands with their variants, and its product-type nouns."""
 
-    def __init__(self, known_titles: Iterable[str] = (), known_brands: Iterable[str] = (), max_chars: int = MAX_CHARS):
+    def __init__(self, known_titles: Iterable[str] = (), known_brands: Iterable[str] = (), max_chars: int = MAX_CHARS,
+                 type_nouns: Iterable[str] = ()):
         self.known_titles = tuple(sorted({t for t in known_titles if t}, key=len, reverse=True))
         self.known_brands = tuple(sorted({b for b in known_brands if b}))
+        self.brands = BrandIndex(self.known_brands)
+        self.type_nouns = set(type_nouns)
         self.max_chars = max_chars
 
+    @classmethod
+    def for_catalog(cls, products: Iterable[Product], extra_brands: Iterable[str] = (),
+                    max_chars: int = MAX_CHARS) -> "Guard":
+        """A guard for a catalog: every title, every display name of 2+ words, every brand and type noun."""
+        products = list(products)
+        names = [p.title for p in products] + [p.display_name for p in products if len(p.display_name.split()) > 1]
+        return cls(names, [*extra_brands, *(p.brand for p in products)], max_chars, type_nouns_of(products))
+
     def check(self, text: str, facts: ReplyFacts) -> GuardResult:
-        return check_reply(text, facts, known_titles=self.known_titles, known_brands=self.known_brands,
-                           max_chars=self.max_chars)
+        nouns = self.type_nouns | type_nouns_of(facts.products)
+        return check_reply(text, facts, known_titles=self.known_titles, max_chars=self.max_chars,
+                           brands=self.brands, type_nouns=nouns)

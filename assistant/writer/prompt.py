@@ -7,6 +7,7 @@ fine-tuned 135M model sees short sequences at training and run time. Prices are 
 
 from __future__ import annotations
 
+from assistant.grammar import agree_counts
 from assistant.records import OrderFact, ReplyFacts
 from retrieval.product import Product
 
@@ -16,10 +17,13 @@ MAX_PRODUCTS = 3  # products written into the prompt (the UI shows every card; t
 MAX_POLICY_CHARS = 360
 MAX_USER_CHARS = 200
 MAX_NOTE_CHARS = 300
+MAX_FEATURE_CHARS = 40  # real catalogs' bullet points run to hundreds of characters; only short ones go in
 
 
-def format_price(amount: float, currency: str = "USD") -> str:
-    """The one price format used in prompts, templates and training replies: ``$79.99``."""
+def format_price(amount: float | None, currency: str = "USD") -> str:
+    """The one price format used in prompts, templates and training replies: ``$79.99`` ("price not listed": None)."""
+    if amount is None:
+        return "price not listed"
     if currency in ("USD", "", None):
         return f"${amount:.2f}"
     return f"{amount:.2f} {currency}"
@@ -31,9 +35,12 @@ def _clip(text: str, limit: int) -> str:
 
 
 def product_line(i: int, p: Product) -> str:
-    parts = [f"{i}. {p.title}", format_price(p.price, p.currency)]
-    if p.features:
-        parts.append(", ".join(p.features[:2]))
+    """"1. <display name> | $79.99 | waterproof, breathable mesh": the short name replies must use, the
+    price, and at most two short features."""
+    parts = [f"{i}. {p.name}", format_price(p.price, p.currency)]
+    short = [f for f in p.features if len(f) <= MAX_FEATURE_CHARS][:2]
+    if short:
+        parts.append(", ".join(short))
     if not p.in_stock:
         parts.append("out of stock")
     return " | ".join(parts)
@@ -54,7 +61,7 @@ def facts_block(facts: ReplyFacts) -> str:
     lines = [f"Customer: {_clip(facts.user_text, MAX_USER_CHARS)}",
              f"Intent: {facts.intent} | Action: {facts.action.value}"]
     if facts.notes:
-        lines.append("Done: " + _clip(" ".join(facts.notes), MAX_NOTE_CHARS))
+        lines.append("Done: " + _clip(" ".join(agree_counts(n) for n in facts.notes), MAX_NOTE_CHARS))
     if facts.question:
         lines.append(f"Asked: {facts.question} -> {facts.answer or 'not listed'}")
     if facts.products:

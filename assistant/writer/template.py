@@ -8,11 +8,13 @@ grounded style (notes restated, products named exactly by title with the price a
 
 from __future__ import annotations
 
+from assistant.grammar import agree_counts
 from assistant.records import Action, OrderFact, ReplyFacts
 from assistant.writer.prompt import MAX_PRODUCTS, format_price
 from retrieval.product import Product
 
 _PRODUCT_LEADS = ("{list}.", "My top picks: {list}.", "You might like {list}.", "Have a look at {list}.")
+_ONE_PRODUCT_LEADS = ("{list}.", "My top pick: {list}.", "You might like {list}.", "Have a look at {list}.")
 _ANSWER_YES = ("Yes, the {title} is {q}.", "Good news: the {title} is {q}.", "Yes! The {title} is {q}.")
 _ANSWER_UNKNOWN = ("The listing for the {title} doesn't say anything about {q}, so I can't confirm it.",
                    "I'm not sure: the {title} listing doesn't mention {q}.",
@@ -36,13 +38,14 @@ def _pick(options: tuple[str, ...], variant: int) -> str:
 
 
 def _named(p: Product) -> str:
-    return f"the {p.title} ({format_price(p.price, p.currency)})"
+    """"the UGG Scuffette II slipper ($89.95)" (display name; "price not listed" when there is none)."""
+    return f"the {p.name} ({format_price(p.price, p.currency)})"
 
 
 def product_list(products: tuple[Product, ...], variant: int = 0) -> str:
     shown = [_named(p) for p in products[:MAX_PRODUCTS]]
     joined = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
-    text = _pick(_PRODUCT_LEADS, variant).format(list=joined)
+    text = _pick(_ONE_PRODUCT_LEADS if len(shown) == 1 else _PRODUCT_LEADS, variant).format(list=joined)
     return text[0].upper() + text[1:]
 
 
@@ -87,7 +90,7 @@ def _body(facts: ReplyFacts, variant: int) -> list[str]:
     if answer:
         parts.append(answer)
     else:
-        parts.extend(n.strip() for n in facts.notes if n.strip())
+        parts.extend(agree_counts(n.strip()) for n in facts.notes if n.strip())
     if facts.products and facts.action in (Action.SEARCH, Action.RECOMMEND):
         parts.append(product_list(facts.products, variant))
     elif facts.action is Action.SEARCH and not facts.notes:

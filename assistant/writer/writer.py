@@ -10,6 +10,14 @@ If the guard rejected the streamed text, the retry runs unstreamed and ``Written
 the template) replaces what was shown; front ends always render ``WrittenReply.text`` / ``Turn.reply`` as
 the authoritative reply (see ``assistant/protocol.py``).
 
+Lists the bot must show verbatim (the "Which one do you mean? 1. ...; 2. ..." options, "Your recent
+orders: ...") are never paraphrased by the model: ``split_verbatim`` hands the model the note's lead
+("Which one do you mean?") and code appends the list from the facts; the guard checks the whole text.
+
+A rejected attempt is **repaired** before regenerating when a shorter version of the model's own text
+passes: the reply cut to its last complete sentence (``incomplete``), or without the sentences that hold
+the failures. The repaired text is still checked by the guard; nothing is added to it.
+
 Guard failures and fallbacks are counted (``stats``) and logged by failure *kind* and action only,
 never the user's text or the reply.
 """
@@ -17,10 +25,11 @@ never the user's text or the reply.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from assistant.records import ReplyFacts
@@ -29,6 +38,28 @@ from assistant.writer.template import template_reply
 
 log = logging.getLogger(__name__)
 WRITERS = ("embedded", "openai", "template")
+# a note that asks, then lists what to choose from: "Which one do you mean? 1. A; 2. B" / "...? Your recent orders: ..."
+_LISTED = re.compile(r"^(?P<lead>[^?]{3,120}\?)\s+(?P<list>(?:1\.\s|[^.?!]{0,40}:\s).+)$", re.S)
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<![0-9]\.)\s+")  # not after a list number ("1. ")
+
+
+def split_verbatim(facts: ReplyFacts) -> tuple[ReplyFacts, str]:
+    """(facts for the model, list text to append verbatim): listing notes keep only their lead question."""
+    notes, tail = [], []
+    for note in facts.notes:
+        m = _LISTED.match(note.strip())
+        if m:
+            notes.append(m.group("lead"))
+            tail.append(m.group("list").strip())
+        else:
+            notes.append(note)
+    if not tail:
+        return facts, ""
+    return replace(facts, notes=tuple(notes)), " ".join(tail)
+
+
+def _join(text: str, tail: str) -> str:
+    return f"{text.rstrip()} {tail}".strip() if tail else text
 
 
 @dataclass(frozen=True)
@@ -77,6 +108,19 @@ class ReplyWriter:
         log.warning("writer fell back to the template (action=%s, attempts=%d)", facts.action.value, attempts)
         return WrittenReply(template_reply(facts), True, True, attempts, tuple(failures))
 
+    def _repaired(self, text: str, facts: ReplyFacts, tail: str) -> str | None:
+        """A shorter version of ``text`` (whole sentences of it, in order) that passes the guard, if any."""
+        body = text[: len(text) - len(tail)].rstrip() if tail and text.endswith(tail) else text
+        sentences = [s for s in _SENTENCE_END.split(body.strip()) if s]
+        if not sentences[-1:] or not sentences[-1].endswith((".", "!", "?")):
+            sentences = sentences[:-1]  # cut mid-sentence
+        candidates = [sentences[:n] for n in range(len(sentences), 0, -1)]
+        for kept in candidates:
+            candidate = _join(" ".join(kept), tail)
+            if candidate != text and self.guard.check(candidate, facts).passed:
+                return candidate
+        return None
+
     def _generate(self, facts: ReplyFacts, attempt: int) -> str:
         try:
             return self.backend.generate(facts, attempt)
@@ -86,17 +130,30 @@ class ReplyWriter:
             return ""
 
     # API ------------------------------------------------------------------------------------------
+    def _accept(self, text: str, facts: ReplyFacts, tail: str, attempt: int,
+                failures: list[str]) -> WrittenReply | None:
+        """The attempt (or its repair) as the reply when it passes; else None (its failure kinds recorded)."""
+        result = self._checked(text, facts, attempt)
+        if result.passed:
+            return WrittenReply(text, True, False, attempt + 1, tuple(failures))
+        repaired = self._repaired(text, facts, tail)
+        failures.extend(result.kinds)
+        if repaired is not None:
+            self._count("repaired")
+            return WrittenReply(repaired, True, False, attempt + 1, tuple(failures))
+        return None
+
     def write(self, facts: ReplyFacts) -> WrittenReply:
         self._count("replies")
         if self.backend is None:
             return WrittenReply(template_reply(facts), True, True, 0)
+        model_facts, tail = split_verbatim(facts)
         failures: list[str] = []
         for attempt in range(self.max_attempts):
-            text = self._generate(facts, attempt)
-            result = self._checked(text, facts, attempt)
-            if result.passed:
-                return WrittenReply(text, True, False, attempt + 1, tuple(failures))
-            failures.extend(result.kinds)
+            text = _join(self._generate(model_facts, attempt), tail)
+            accepted = self._accept(text, facts, tail, attempt, failures)
+            if accepted is not None:
+                return accepted
         return self._fallback(facts, self.max_attempts, failures)
 
     def stream(self, facts: ReplyFacts) -> Iterator[str | WrittenReply]:
@@ -107,25 +164,25 @@ class ReplyWriter:
             yield text
             yield WrittenReply(text, True, True, 0)
             return
+        model_facts, tail = split_verbatim(facts)
         pieces: list[str] = []
         try:
-            for piece in self.backend.stream(facts, 0):
+            for piece in self.backend.stream(model_facts, 0):
                 pieces.append(piece)
                 yield piece
         except Exception as exc:  # noqa: BLE001
             self._count("backend_errors")
             log.error("writer backend %s failed while streaming: %s", self.name, type(exc).__name__)
-        text = "".join(pieces).strip()
-        result = self._checked(text, facts, 0)
-        if result.passed:
-            yield WrittenReply(text, True, False, 1)
+        if tail:
+            yield " " + tail
+        failures: list[str] = []
+        accepted = self._accept(_join("".join(pieces).strip(), tail), facts, tail, 0, failures)
+        if accepted is not None:
+            yield accepted
             return
-        failures = list(result.kinds)
         for attempt in range(1, self.max_attempts):
-            text = self._generate(facts, attempt)
-            retry = self._checked(text, facts, attempt)
-            if retry.passed:
-                yield WrittenReply(text, True, False, attempt + 1, tuple(failures))
+            accepted = self._accept(_join(self._generate(model_facts, attempt), tail), facts, tail, attempt, failures)
+            if accepted is not None:
+                yield accepted
                 return
-            failures.extend(retry.kinds)
         yield self._fallback(facts, self.max_attempts, failures)

@@ -9,7 +9,8 @@ Column mapping
     ``mapping`` maps a source column/key to a Product field (``{"sku": "id", "name": "title"}``);
     mapping a column to ``""`` or ``"-"`` ignores it. Unmapped columns must be Product field names.
 
-Required fields: ``id``, ``title``, ``price``. Others default (``description``/``category``/
+Required fields: ``id``, ``title``. A missing (empty) price is not a problem: the product gets
+``price=None`` ("price not listed"; it never passes a price filter). Others default (``description``/``category``/
 ``product_type``/``brand`` to "", lists to empty, ``in_stock`` to true, ...). Text is stripped.
 
 Bad input policy
@@ -18,7 +19,7 @@ Bad input policy
       column (unless ``ignore_unknown=True``; in JSONL an unknown key is reported on its line).
     * Row problems are collected over the whole file, each naming file and line (1-based physical
       line; the CSV header is line 1; line 0 means the file as a whole): missing required field,
-      missing / non-numeric / negative / non-finite price, a wrong number of CSV values, bad rating
+      non-numeric / negative / non-finite price, a wrong number of CSV values, bad rating
       (not 0-5), bad review_count, bad boolean, bad date, duplicate id (the first valid occurrence
       wins), invalid JSON, and bytes that are not UTF-8.
     * By default any bad row refuses the whole import: ``CatalogError`` lists the first
@@ -40,7 +41,7 @@ import tempfile
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from retrieval.product import Product
 
@@ -48,9 +49,9 @@ log = logging.getLogger(__name__)
 
 MAX_REPORTED = 20
 FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Product))
-REQUIRED: tuple[str, ...] = ("id", "title", "price")
+REQUIRED: tuple[str, ...] = ("id", "title")
 LIST_FIELDS = ("colors", "sizes", "features")
-TEXT_FIELDS = ("description", "category", "product_type", "brand")
+TEXT_FIELDS = ("description", "category", "product_type", "brand", "display_name")
 IGNORE = ("", "-")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
@@ -90,28 +91,35 @@ class LoadResult:
     errors: list[RowError]
 
 
-class _Bad(Exception):
-    """One problem of one row (internal)."""
+class RowProblem(Exception):
+    """One problem of one row; raised by converters, reported as ``file:line: message``.
+
+    ``line`` names a different line than the row's first one (a Shopify variant row of a product)."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
 
 
 # --- value parsing -----------------------------------------------------------------------------
 
-def _text(value: Any) -> str:
+def text_value(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _price(value: Any) -> float:
-    text = _text(value).lstrip("$€£").replace(",", "")
+def parse_price(value: Any) -> float | None:
+    """A price >= 0 rounded to cents, None when empty; "$1,299.00" is accepted."""
+    text = text_value(value).lstrip("$€£").replace(",", "")
     if text == "":
-        raise _Bad("missing price")
+        return None
     try:
         price = float(text)
     except ValueError:
-        raise _Bad(f"price {_text(value)!r} is not a number") from None
+        raise RowProblem(f"price {text_value(value)!r} is not a number") from None
     if not math.isfinite(price):
-        raise _Bad(f"price {_text(value)!r} is not a finite number")
+        raise RowProblem(f"price {text_value(value)!r} is not a finite number")
     if price < 0:
-        raise _Bad(f"negative price {price:g}")
+        raise RowProblem(f"negative price {price:g}")
     return round(price, 2)
 
 
@@ -119,74 +127,75 @@ def _list(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, (list, tuple)):
-        return tuple(_text(v) for v in value if _text(v))
+        return tuple(text_value(v) for v in value if text_value(v))
     return tuple(p.strip() for p in str(value).split("|") if p.strip())
 
 
 def _bool(name: str, value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    text = _text(value).lower()
+    text = text_value(value).lower()
     if text in ("1", "true", "yes", "y", "t"):
         return True
     if text in ("0", "false", "no", "n", "f"):
         return False
-    raise _Bad(f"{name} {_text(value)!r} is not true/false")
+    raise RowProblem(f"{name} {text_value(value)!r} is not true/false")
 
 
 def _rating(value: Any) -> float:
     try:
-        rating = float(_text(value))
+        rating = float(text_value(value))
     except ValueError:
-        raise _Bad(f"rating {_text(value)!r} is not a number") from None
+        raise RowProblem(f"rating {text_value(value)!r} is not a number") from None
     if not 0 <= rating <= 5:
-        raise _Bad(f"rating {rating:g} is outside 0-5")
+        raise RowProblem(f"rating {rating:g} is outside 0-5")
     return rating
 
 
 def _count(value: Any) -> int:
     try:
-        count = float(_text(value))
+        count = float(text_value(value))
     except ValueError:
-        raise _Bad(f"review_count {_text(value)!r} is not a number") from None
+        raise RowProblem(f"review_count {text_value(value)!r} is not a number") from None
     if count < 0 or count != int(count):
-        raise _Bad(f"review_count {_text(value)!r} is not a whole number >= 0")
+        raise RowProblem(f"review_count {text_value(value)!r} is not a whole number >= 0")
     return int(count)
 
 
 def _date(value: Any) -> str:
-    text = _text(value)
+    text = text_value(value)
     try:
         datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise _Bad(f"created_at {text!r} is not an ISO 8601 date") from None
+        raise RowProblem(f"created_at {text!r} is not an ISO 8601 date") from None
     return text
 
 
 def _opt_text(value: Any) -> str | None:
-    text = _text(value)
+    text = text_value(value)
     return text or None
 
 
 _PARSERS = {
-    "price": _price, "rating": _rating, "review_count": _count, "created_at": _date,
+    "price": parse_price, "rating": _rating, "review_count": _count, "created_at": _date,
     "in_stock": lambda v: _bool("in_stock", v), "consumable": lambda v: _bool("consumable", v),
-    "material": _opt_text, "audience": _opt_text, "currency": lambda v: _text(v).upper() or "USD",
+    "material": _opt_text, "audience": _opt_text, "currency": lambda v: text_value(v).upper() or "USD",
 }
 
 
 def to_product(record: dict[str, Any]) -> Product:
-    """A Product from a record keyed by Product field names; raises _Bad on the first problem."""
+    """A Product from a record keyed by Product field names; raises RowProblem on the first problem."""
     for name in ("id", "title"):
-        if _text(record.get(name)) == "":
-            raise _Bad(f"missing required field {name!r}")
-    kw: dict[str, Any] = {"id": _text(record["id"]), "title": _text(record["title"]), "price": _price(record.get("price"))}
+        if text_value(record.get(name)) == "":
+            raise RowProblem(f"missing required field {name!r}")
+    kw: dict[str, Any] = {"id": text_value(record["id"]), "title": text_value(record["title"]),
+                          "price": parse_price(record.get("price"))}
     for name in TEXT_FIELDS:
-        kw[name] = _text(record.get(name))
+        kw[name] = text_value(record.get(name))
     for name, value in record.items():
         if name in LIST_FIELDS:
             kw[name] = _list(value)
-        elif name in _PARSERS and name != "price" and (_text(value) != "" or isinstance(value, bool)):
+        elif name in _PARSERS and name != "price" and (text_value(value) != "" or isinstance(value, bool)):
             kw[name] = _PARSERS[name](value)
     return Product(**kw)
 
@@ -230,7 +239,7 @@ def _decoded_lines(path: Path, errors: list[RowError]) -> tuple[list[str], set[i
     return lines, bad
 
 
-def _iter_jsonl(path: Path, lines: list[str], bad: set[int], errors: list[RowError]) -> Iterator[tuple[int, dict]]:
+def iter_jsonl(path: Path, lines: list[str], bad: set[int], errors: list[RowError]) -> Iterator[tuple[int, dict]]:
     for number, line in enumerate(lines, start=1):
         if number in bad or not line.strip():
             continue
@@ -245,8 +254,10 @@ def _iter_jsonl(path: Path, lines: list[str], bad: set[int], errors: list[RowErr
         yield number, obj
 
 
-def _iter_csv(path: Path, lines: list[str], bad: set[int], errors: list[RowError]) -> Iterator[tuple[int, dict]]:
-    reader = csv.reader(io.StringIO("".join(lines), newline=""))
+def iter_csv(path: Path, lines: list[str], bad: set[int], errors: list[RowError], *,
+             delimiter: str = ",") -> Iterator[tuple[int, dict]]:
+    """(first line, row dict) of every non-blank CSV/TSV row; bad rows are appended to ``errors``."""
+    reader = csv.reader(io.StringIO("".join(lines), newline=""), delimiter=delimiter)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -289,37 +300,30 @@ def _csv_header_unknown(path: Path, lines: list[str], mapping: dict[str, str]) -
             and not (h.strip() in mapping and mapping[h.strip()] in IGNORE)]
 
 
-def read_catalog(path: str | Path, mapping: dict[str, str] | None = None, *, ignore_unknown: bool = False) -> LoadResult:
-    """Every good product of the file plus every row problem; raises CatalogError for file-level ones."""
-    path = Path(path)
-    mapping = dict(mapping or {})
-    kind = _format(path)
-    _check_mapping(str(path), mapping)
+def read_lines(path: Path, errors: list[RowError]) -> tuple[list[str], set[int]]:
+    """The decoded lines of a catalog file and the numbers of non-UTF-8 lines; CatalogError when unusable."""
     if not path.is_file():
         raise CatalogError([RowError(str(path), 0, "file not found")])
-    errors: list[RowError] = []
     try:
         lines, bad = _decoded_lines(path, errors)
     except OSError as exc:
         raise CatalogError([RowError(str(path), 0, f"cannot read file ({exc.strerror})")]) from None
     if not any(line.strip() for line in lines):
         raise CatalogError([RowError(str(path), 1, "the file is empty")])
-    if kind == "csv" and not ignore_unknown:
-        unknown = _csv_header_unknown(path, lines, mapping)
-        if unknown:
-            raise CatalogError([RowError(str(path), 1, f"unknown column(s) {', '.join(map(repr, unknown))}")],
-                               hint="map them to Product fields (--map col=field), or pass --ignore-unknown")
-    rows = _iter_csv(path, lines, bad, errors) if kind == "csv" else _iter_jsonl(path, lines, bad, errors)
+    return lines, bad
+
+
+def collect(path: Path, rows: Iterable[tuple[int, Any]], convert: Callable[[Any], dict[str, Any]],
+            errors: list[RowError]) -> LoadResult:
+    """Products of ``rows`` (line, raw row): ``convert`` makes a record keyed by Product fields (raising
+    RowProblem), then ``to_product``; every problem and duplicate id is appended to ``errors``."""
     products: list[Product] = []
     first_line: dict[str, int] = {}
     for number, raw in rows:
-        record, unknown = _rename(raw, mapping, ignore_unknown)
         try:
-            if unknown:
-                raise _Bad(f"unknown key(s) {', '.join(map(repr, unknown))} (map them or pass --ignore-unknown)")
-            product = to_product(record)
-        except _Bad as exc:
-            errors.append(RowError(str(path), number, str(exc)))
+            product = to_product(convert(raw))
+        except RowProblem as exc:
+            errors.append(RowError(str(path), exc.line or number, str(exc)))
             continue
         except (TypeError, ValueError) as exc:  # e.g. a JSON number where text was expected
             errors.append(RowError(str(path), number, f"bad value ({exc})"))
@@ -331,6 +335,30 @@ def read_catalog(path: str | Path, mapping: dict[str, str] | None = None, *, ign
         products.append(product)
     errors.sort(key=lambda e: e.line)
     return LoadResult(products, errors)
+
+
+def read_catalog(path: str | Path, mapping: dict[str, str] | None = None, *, ignore_unknown: bool = False) -> LoadResult:
+    """Every good product of the file plus every row problem; raises CatalogError for file-level ones."""
+    path = Path(path)
+    mapping = dict(mapping or {})
+    kind = _format(path)
+    _check_mapping(str(path), mapping)
+    errors: list[RowError] = []
+    lines, bad = read_lines(path, errors)
+    if kind == "csv" and not ignore_unknown:
+        unknown = _csv_header_unknown(path, lines, mapping)
+        if unknown:
+            raise CatalogError([RowError(str(path), 1, f"unknown column(s) {', '.join(map(repr, unknown))}")],
+                               hint="map them to Product fields (--map col=field), or pass --ignore-unknown")
+    rows = iter_csv(path, lines, bad, errors) if kind == "csv" else iter_jsonl(path, lines, bad, errors)
+
+    def convert(raw: dict[str, Any]) -> dict[str, Any]:
+        record, unknown = _rename(raw, mapping, ignore_unknown)
+        if unknown:
+            raise RowProblem(f"unknown key(s) {', '.join(map(repr, unknown))} (map them or pass --ignore-unknown)")
+        return record
+
+    return collect(path, rows, convert, errors)
 
 
 def load_catalog(path: str | Path, mapping: dict[str, str] | None = None, *, skip_bad: bool = False,

@@ -21,11 +21,11 @@ from tests.assistant.standin_parser import StandinParser
 
 
 @pytest.fixture
-def bot_and_engine(tmp_path, product_index):
+def bot_and_engine(tmp_path, product_index, hybrid_index):
     settings = Settings(data_dir=tmp_path / "data", catalog_size=300)
     engine = make_engine(settings.db_url)
     seed_demo_store(OrderRepository(engine), product_index.all_products()[:40], seed=3)
-    bot = Assistant(settings, parser=StandinParser(), index=product_index, orders=OrderRepository(engine),
+    bot = Assistant(settings, parser=StandinParser(), index=hybrid_index, orders=OrderRepository(engine),
                     events=EventLog(engine), policies=None)
     return bot, engine
 
@@ -54,7 +54,7 @@ def test_summary_of_real_assistant_conversations(bot_and_engine, catalog):
     assert [i.text for i in pending(engine)] == ["I want to talk to a human agent"]
 
 
-def test_offpolicy_on_the_real_ranking_policy_log(tmp_path, product_index, catalog):
+def test_offpolicy_on_the_real_ranking_policy_log(tmp_path, product_index, hybrid_index, catalog):
     import numpy as np
 
     from assistant.analytics.offpolicy import estimate
@@ -69,7 +69,7 @@ def test_offpolicy_on_the_real_ranking_policy_log(tmp_path, product_index, catal
     engine = make_engine(settings.db_url)
     store = InteractionStore(engine)
     ranker = RankingPolicy(settings.ranker, interactions=store, lookup=product_index.get, rng=np.random.default_rng(0))
-    bot = Assistant(settings, parser=StandinParser(), index=product_index, orders=OrderRepository(engine),
+    bot = Assistant(settings, parser=StandinParser(), index=hybrid_index, orders=OrderRepository(engine),
                     events=EventLog(engine), policies=None, ranker=ranker, interactions=store)
     types = [t for t, _ in Counter(p.product_type for p in catalog).most_common(4)]
     clicks = 0

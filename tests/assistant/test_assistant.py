@@ -36,7 +36,7 @@ def parser_kind(request):
 
 
 @pytest.fixture
-def make(tmp_path, product_index, policy_store, parser_kind, request):
+def make(tmp_path, product_index, hybrid_index, policy_store, parser_kind, request):
     """make() -> a fresh Assistant over the same data dir (calling it again simulates a restart)."""
     settings = Settings(data_dir=tmp_path / "data", catalog_size=300)
     engine = make_engine(settings.db_url)
@@ -46,7 +46,7 @@ def make(tmp_path, product_index, policy_store, parser_kind, request):
 
     def _make(parser=None, writer=None) -> Assistant:
         ranker, interactions = build_ranker(settings, engine, product_index)  # the real RankingPolicy
-        return Assistant(settings, parser=parser or default, index=product_index, orders=OrderRepository(engine),
+        return Assistant(settings, parser=parser or default, index=hybrid_index, orders=OrderRepository(engine),
                          events=EventLog(engine), policies=policy_store, ranker=ranker, interactions=interactions,
                          writer=writer)
     return _make
@@ -273,11 +273,11 @@ def test_errors_become_turns_not_tracebacks(make):
 
     bot = make(parser=Broken())
     turn = bot.handle(bot.new_session("bob"), "bob", "hello")
-    assert turn.error and "model exploded" in turn.error and "Sorry" in turn.reply
+    assert turn.error == "internal_error" and "Sorry" in turn.reply  # a code: never the exception text
     odd = make().handle("s-x", "bob", None)  # bad input: no crash
     assert odd.error is None and odd.action in (Action.CLARIFY, Action.REFUSE)
     lost = make().handle("x" * 500, "bob", "hello")
-    assert lost.error == "bad session id" and lost.action is Action.REFUSE
+    assert lost.error == "bad_session" and lost.action is Action.REFUSE
 
 
 def test_session_of_another_user_is_refused(bot):

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="session")
-def real_bot(tmp_path_factory, product_index, embedder, real_parser):
+def real_bot(tmp_path_factory, product_index, hybrid_index, embedder, real_parser):
     from assistant.assistant import Assistant
     from assistant.db import make_engine
     from assistant.events import EventLog
@@ -29,7 +29,7 @@ def real_bot(tmp_path_factory, product_index, embedder, real_parser):
     policies = PolicyStore(open_client(settings.chroma_path), embedder, settings.policies_collection)
     policies.index()
     ranker, interactions = build_ranker(settings, engine, product_index)
-    return Assistant(settings, parser=real_parser, index=product_index, orders=orders, events=EventLog(engine),
+    return Assistant(settings, parser=real_parser, index=hybrid_index, orders=orders, events=EventLog(engine),
                      policies=policies, ranker=ranker, interactions=interactions)
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from assistant.dialogue.references import resolve
 from assistant.dialogue.state import Slots, merge_slots, resolve_type
 from assistant.records import Entity, Parse
+from retrieval.catalog.taxonomy import CatalogVocabulary
 from retrieval.product import Product
 
-TYPES = {"running shoes": "footwear", "headphones": "electronics", "jackets": "clothing"}
+TYPES = {"running shoes": "footwear", "headphones": "electronics", "jackets": "clothing", "trail running shoes": "footwear"}
+VOCAB = CatalogVocabulary(types=TYPES, brands=frozenset({"nike"}), colors=frozenset())
 
 
 def P(text: str, *ents: tuple[str, str], intent: str = "search_products") -> Parse:
@@ -15,23 +17,41 @@ def P(text: str, *ents: tuple[str, str], intent: str = "search_products") -> Par
 
 
 def test_carry_over_and_new_type_resets():
-    s = merge_slots(Slots(), P("running shoes under 120", ("PRODUCT_TYPE", "running shoes"), ("PRICE_MAX", "120")), TYPES)
-    assert s == Slots(product_type="running shoes", category="footwear", max_price=120.0)
-    s = merge_slots(s, P("in black", ("COLOR", "black")), TYPES)
+    s = merge_slots(Slots(), P("running shoes under 120", ("PRODUCT_TYPE", "running shoes"), ("PRICE_MAX", "120")), VOCAB)
+    assert (s.product_type, s.category, s.max_price, s.type_phrase) == ("running shoes", "footwear", 120.0, "running shoes")
+    s = merge_slots(s, P("in black", ("COLOR", "black")), VOCAB)
     assert s.product_type == "running shoes" and s.max_price == 120.0 and s.colors == ("black",)
-    s = merge_slots(s, P("for women, waterproof", ("AUDIENCE", "women"), ("FEATURE", "waterproof")), TYPES)
-    s = merge_slots(s, P("lightweight red", ("FEATURE", "lightweight"), ("COLOR", "red")), TYPES)
+    assert "black" in s.query
+    s = merge_slots(s, P("for women, waterproof", ("AUDIENCE", "women"), ("FEATURE", "waterproof")), VOCAB)
+    s = merge_slots(s, P("lightweight red", ("FEATURE", "lightweight"), ("COLOR", "red")), VOCAB)
     assert s.colors == ("red",) and s.features == ("waterproof", "lightweight") and s.audience == "women"
-    s = merge_slots(s, P("headphones", ("PRODUCT_TYPE", "headphone")), TYPES)  # singular still known
-    assert s == Slots(product_type="headphones", category="electronics", audience="women")
-    s = merge_slots(s, P("a kayak", ("PRODUCT_TYPE", "kayak")), TYPES)  # unknown type: query text only
-    assert s.product_type is None and s.query == "kayak"
+    assert "red" in s.query and "black" not in s.query  # the refined colour replaces the old one in the words too
+    s = merge_slots(s, P("headphones", ("PRODUCT_TYPE", "headphone")), VOCAB)  # singular still known
+    assert (s.product_type, s.category, s.audience, s.colors, s.features) == ("headphones", "electronics", "women", (), ())
+    s = merge_slots(s, P("a kayak", ("PRODUCT_TYPE", "kayak")), VOCAB)  # unknown type: the words only
+    assert s.product_type is None and s.type_phrase == "kayak" and s.query == "kayak"
+
+
+def test_a_turn_with_words_of_its_own_starts_a_new_search():
+    s = merge_slots(Slots(), P("running shoes", ("PRODUCT_TYPE", "running shoes")), VOCAB)
+    s = merge_slots(s, P("firestick"), VOCAB)
+    assert s.query == "firestick" and s.product_type is None
+    s = merge_slots(s, P("in black please", ("COLOR", "black")), VOCAB)  # only an attribute: a refinement
+    assert s.query.startswith("firestick") and s.colors == ("black",)
+
+
+def test_related_types_and_negations():
+    s = merge_slots(Slots(), P("shoes for trails without laces", ("PRODUCT_TYPE", "shoes")), VOCAB)
+    assert s.product_type is None and set(s.related_types) == {"running shoes", "trail running shoes"}
+    assert s.negated == ("laces",) and "laces" not in s.query
+    s = merge_slots(Slots(), P("running shoes not from Nike", ("PRODUCT_TYPE", "running shoes")), VOCAB)
+    assert s.excluded_brands == ("nike",) and s.query == "running shoes"
 
 
 def test_price_bounds():
-    s = merge_slots(Slots(min_price=100.0), P("under 50", ("PRICE_MAX", "50")), TYPES)
+    s = merge_slots(Slots(min_price=100.0), P("under 50", ("PRICE_MAX", "50"), intent="refine_results"), VOCAB)
     assert s.max_price == 50.0 and s.min_price is None
-    s = merge_slots(Slots(max_price=50.0), P("over 80", ("PRICE_MIN", "80")), TYPES)
+    s = merge_slots(Slots(max_price=50.0), P("over 80", ("PRICE_MIN", "80"), intent="refine_results"), VOCAB)
     assert s.min_price == 80.0 and s.max_price is None
     assert Slots.from_json(s.to_json()) == s
     assert resolve_type("Running Shoe", TYPES) == "running shoes" and resolve_type("canoe", TYPES) is None
@@ -56,19 +76,9 @@ def test_references():
     assert resolve("the first one", []) == ()
 
 
-def test_model_type_spans_are_normalised_against_the_vocabulary():
-    from assistant.dialogue.context import FlowContext
-    from assistant.dialogue.shopping import detect_mode, normalise_types
+def test_refine_phrases_are_told_apart():
+    from assistant.dialogue.shopping import detect_mode
 
-    ctx = FlowContext(index=None, ranker=None, orders=None, policies=None, type_to_category=TYPES,
-                      catalog_brands=frozenset())
-    p = normalise_types(ctx, P("show me running shoes", ("PRODUCT_TYPE", "shoes")))
-    assert p.values("PRODUCT_TYPE") == ["running shoes"]
-    p = normalise_types(ctx, P("sony wireless headphones", ("PRODUCT_TYPE", "sony"), ("PRODUCT_TYPE", "wireless"),
-                               ("PRODUCT_TYPE", "headphones")))
-    assert p.values("PRODUCT_TYPE") == ["headphones"] and p.values("FEATURE") == ["sony", "wireless"]
-    p = normalise_types(ctx, P("a kayak please", ("PRODUCT_TYPE", "kayak")))
-    assert p.values("PRODUCT_TYPE") == ["kayak"]
     assert [detect_mode(t) for t in ("anything cheaper?", "show me more", "something different", "in black")] == \
         ["cheaper", "more", "different", "new"]
 
@@ -90,8 +100,7 @@ def test_ambiguous_cart_reference_asks_which():
         def feedback(self, *a, **k):
             pass
 
-    ctx = FlowContext(index=Index(), ranker=Ranker(), orders=None, policies=None, type_to_category=TYPES,
-                      catalog_brands=frozenset())
+    ctx = FlowContext(index=Index(), ranker=Ranker(), orders=None, policies=None, vocabulary=VOCAB)
     state = DialogueState("s", "u", shown=tuple(p.id for p in ps))
     ask = add_to_cart(ctx, state, P("add the red one to my cart", intent="add_to_cart"))
     assert ask.action is Action.CLARIFY and ps[0].title in ask.notes[0] and ps[2].title not in ask.notes[0]

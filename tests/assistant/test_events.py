@@ -31,3 +31,21 @@ def test_append_replay_and_forget(tmp_path):
 
     assert log.forget("alice") == 11
     assert log.events("s1") == [] and log.count("bob") == 2
+
+
+def test_append_inside_a_caller_transaction_rolls_back_with_it(tmp_path):
+    """A turn's events are written in the same transaction as its effects (assistant/turn_commit.py)."""
+    import pytest
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'shop.db'}")
+    log = EventLog(engine)
+    with pytest.raises(RuntimeError):
+        with engine.begin() as conn:
+            log.append("s1", "alice", SessionStarted(), UserUttered("cancel 10003"), conn=conn)
+            raise RuntimeError("the order update failed")
+    assert log.events("s1") == []
+    with engine.begin() as conn:
+        log.append("s1", "alice", SessionStarted(), conn=conn)
+    assert len(log.events("s1")) == 1 and log.session_owner("s1") == "alice"
+    log.append("s2", "", SessionStarted())
+    assert log.session_owner("s2") == "anonymous"

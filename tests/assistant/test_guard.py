@@ -129,3 +129,75 @@ def test_every_failure_kind_is_covered_by_a_test():
     tested = {"empty", "too_long", "template_marker", "unknown_product", "price", "order_id", "status", "contact",
               "system_prompt", "omits_fact", "incomplete", "repetition"}
     assert tested == set(FAILURE_KINDS)
+
+
+# --- mention spans (issue 15 item 3) and real-catalog names (issue 14 item 4) --------------------------------
+
+CHARGER = Product(id="C1", title="Sonique OrbitFit USB-C Phone Charger", description="", category="electronics",
+                  product_type="phone chargers", brand="Sonique", price=24.99)
+STOVE = Product(id="S1", title="Emberline TrailFlame Camping Stove", description="", category="outdoors",
+                product_type="camping stoves", brand="Emberline", price=49.0)
+GIFTS = ReplyFacts("recommend", Action.RECOMMEND, "gift for my dad", products=(CHARGER, STOVE),
+                   notes=("Here are 2 gift ideas.",))
+UGG = Product(id="U1", title="UGG Women's Scuffette II Slipper, Black/Grey, 7 M US", description="", category="Shoes",
+              product_type="Slippers", brand="UGG", price=None, display_name="UGG Scuffette II slipper")
+DAKOTA = Product(id="U2", title="UGG Women's Dakota Slipper, Chestnut, 8", description="", category="Shoes",
+                 product_type="Slippers", brand="UGG", price=89.95, display_name="UGG Dakota slipper")
+SLIPPERS = ReplyFacts("search_products", Action.SEARCH, "ugg slippers", products=(UGG, DAKOTA),
+                      notes=("Here are 2 slippers.",))
+CATALOG_GUARD = Guard.for_catalog([CHARGER, STOVE, UGG, DAKOTA, SHOE, BOOT])
+
+
+def test_chimeric_product_name_fails_although_every_word_is_in_the_facts():
+    result = CATALOG_GUARD.check("Which one would you like to add? 1. Sonique OrbitFit Camping Stove "
+                                 "($24.99); 2. Emberline TrailFlame Camping Stove ($49.00).", GIFTS)
+    assert "unknown_product: Sonique OrbitFit Camping Stove" in result.failures
+
+
+def test_chimera_with_a_lowercase_type_noun_fails():
+    result = CATALOG_GUARD.check("Your dad might like the Sonique OrbitFit camping stove ($24.99).", GIFTS)
+    assert "unknown_product" in result.kinds
+
+
+def test_each_fact_product_named_correctly_passes():
+    text = ("Your dad might like the Sonique OrbitFit USB-C Phone Charger ($24.99) or the Emberline TrailFlame "
+            "Camping Stove ($49.00).")
+    assert CATALOG_GUARD.check(text, GIFTS).passed
+
+
+@pytest.mark.parametrize("name", ["UGG Scuffette II slipper", "UGG Women's Scuffette II Slipper, Black/Grey, 7 M US",
+                                  "UGG Scuffette II", "Scuffette II slipper", "UGG Women's Scuffette II Slipper"])
+def test_display_name_title_or_unique_part_is_a_mention_of_that_product(name):
+    result = CATALOG_GUARD.check(f"Have a look at the {name} (price not listed).", SLIPPERS)
+    assert result.passed, result.failures
+
+
+def test_a_name_mixing_two_fact_products_fails():
+    assert "unknown_product" in CATALOG_GUARD.check("Have a look at the UGG Scuffette Dakota slipper.", SLIPPERS).kinds
+
+
+@pytest.mark.parametrize("brand", ["Ugg", "UGG®", "ugg", "Ugg Dakota"])
+def test_brand_variants_of_a_fact_brand_pass(brand):
+    assert CATALOG_GUARD.check(f"Here are 2 slippers from {brand}: the UGG Dakota slipper ($89.95) and the UGG "
+                               "Scuffette II slipper (price not listed).", SLIPPERS).passed
+
+
+@pytest.mark.parametrize("brand", ["Sonique", "SONIQUE®", "Emberline"])
+def test_brand_variants_of_a_catalog_brand_not_in_the_facts_fail(brand):
+    text = f"The UGG Dakota slipper ($89.95) is nice; we also have {brand} products."
+    assert "unknown_product" in CATALOG_GUARD.check(text, SLIPPERS).kinds
+
+
+def test_top_product_named_by_its_display_name_is_not_omitted():
+    assert CATALOG_GUARD.check("Try the UGG Scuffette II slipper.", SLIPPERS).passed
+    assert "omits_fact" in CATALOG_GUARD.check("Try the UGG Dakota slipper ($89.95).", SLIPPERS).kinds
+
+
+def test_a_price_for_an_unpriced_product_fails():
+    assert "price" in CATALOG_GUARD.check("The UGG Scuffette II slipper costs $19.99.", SLIPPERS).kinds
+
+
+def test_capitalised_words_that_are_not_names_pass():
+    facts = ReplyFacts("shipping_info", Action.POLICY_ANSWER, "shipping?",
+                       policies=("Standard Shipping takes 3-5 business days.",))
+    assert CATALOG_GUARD.check("Good question! Standard Shipping takes 3-5 business days.", facts).passed

@@ -80,7 +80,7 @@ def test_failed_write_leaves_nothing(repo, monkeypatch):
     """The cancel is one transaction: if the refund insert fails the status change is rolled back."""
     import assistant.orders.repository as mod
 
-    monkeypatch.setattr(mod, "_new_id", lambda prefix: "F-10014")  # collides with bob's seeded refund id
+    monkeypatch.setattr(mod, "new_reference", lambda prefix: "F-10014")  # collides with bob's seeded refund id
     with pytest.raises(Exception):
         repo.cancel("alice", "10003")
     assert repo.get_order("alice", "10003").status == "placed"

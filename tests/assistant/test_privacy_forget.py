@@ -40,3 +40,81 @@ def test_forget_cli(settings, capsys):
 def test_forget_cli_needs_a_user(settings, capsys):
     assert main(["--data-dir", str(settings.data_dir), "forget", "  "]) == 2
     assert "user id" in capsys.readouterr().err
+
+
+def test_forget_cli_removes_widget_sessions_too(settings, capsys):
+    from ui.api.sessions import SessionBinding
+    from ui.workers import SqlSessionRegistry
+
+    engine = make_engine(settings.db_url)
+    registry = SqlSessionRegistry(engine)
+    registry.add(SessionBinding("sa", "k", "alice"))
+    registry.add(SessionBinding("sb", "k", "bob"))
+    assert main(["--data-dir", str(settings.data_dir), "forget", "alice"]) == 0
+    assert "1 widget sessions" in capsys.readouterr().out
+    assert registry.get("sa") is None and registry.get("sb") is not None
+
+
+def _admin_client(tmp_path, **extra):
+    from fastapi.testclient import TestClient
+
+    from tests.assistant.light_assistant import light_assistant
+    from tests.ui.widget_server import site_settings
+    from ui.app import build_app
+
+    bot = light_assistant(tmp_path / "d")
+    settings = site_settings(bot.settings, "http://testserver").model_copy(update=extra)
+    return bot, TestClient(build_app(settings, bot, gradio=False))
+
+
+def test_admin_forget_drops_the_running_servers_caches(tmp_path):
+    from tests.ui.widget_server import SITE_KEY
+
+    bot, client = _admin_client(tmp_path, admin_token="s3cret-admin")
+    h = {"X-Site-Key": SITE_KEY}
+    sid = client.post("/v1/sessions", headers=h, json={}).json()["session_id"]
+    visitor = bot.sessions.owner(sid)
+    assert client.post("/v1/chat", headers=h, json={"session_id": sid, "text": "hello"}).status_code == 200
+    assert bot.sessions.forget_user(visitor) == 1  # cached ...
+    client.post("/v1/chat", headers=h, json={"session_id": sid, "text": "hello again"})  # ... and cached again
+    assert client.post("/v1/admin/forget", json={"user_id": visitor}).status_code == 401
+    bad = client.post("/v1/admin/forget", json={"user_id": visitor}, headers={"Authorization": "Bearer nope"})
+    assert bad.status_code == 401 and bad.json()["error"]["code"] == "invalid_admin_token"
+    r = client.post("/v1/admin/forget", json={"user_id": visitor}, headers={"Authorization": "Bearer s3cret-admin"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["cached_sessions"] == 1 and body["events"] >= 5 and body["widget_sessions"] == 1
+    assert bot.events.events(sid) == [] and len(bot.sessions) == 0
+    gone = client.post("/v1/chat", headers=h, json={"session_id": sid, "text": "hi"})
+    assert gone.status_code == 404  # the widget forgot the session binding too
+
+
+def test_admin_forget_is_disabled_without_a_token(tmp_path):
+    _, client = _admin_client(tmp_path)
+    r = client.post("/v1/admin/forget", json={"user_id": "alice"}, headers={"Authorization": "Bearer "})
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+
+
+def test_forget_cli_notifies_a_running_server(tmp_path, settings, capsys):
+    from tests.ui.widget_server import serve, site_settings
+    from ui.app import build_app
+    from tests.assistant.light_assistant import light_assistant
+
+    bot = light_assistant(settings.data_dir)
+    sid = bot.new_session("alice")
+    bot.handle(sid, "alice", "hello")
+    with serve(lambda url: build_app(site_settings(bot.settings, url).model_copy(update={"admin_token": "tok"}),
+                                     bot, gradio=False)) as url:
+        base = ["--data-dir", str(settings.data_dir), "forget", "alice", "--server", url]
+        assert main(base) == 2 and "admin_token" in capsys.readouterr().err  # the CLI has no token
+        import os
+
+        os.environ["SHOPBOT_ADMIN_TOKEN"] = "wrong"
+        try:
+            assert main(base) == 2 and "invalid_admin_token" in capsys.readouterr().err
+            os.environ["SHOPBOT_ADMIN_TOKEN"] = "tok"
+            assert main(base) == 0
+        finally:
+            del os.environ["SHOPBOT_ADMIN_TOKEN"]
+    assert "dropped 1 cached sessions" in capsys.readouterr().out or len(bot.sessions) == 0
+    assert len(bot.sessions) == 0 and bot.events.events(sid) == []

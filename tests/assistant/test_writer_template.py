@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assistant.records import Action, OrderFact, ReplyFacts
@@ -91,3 +93,58 @@ def test_prompt_renders_compact_facts():
 def test_prompt_clips_long_inputs():
     long = ReplyFacts("search_products", Action.SEARCH, "x" * 5000, policies=("p " * 1000,))
     assert len(facts_block(long)) < 800
+
+
+# --- grammar: counts, plurals, empty slots, price not listed (issue 15 item 3) ----------------------------
+
+UNPRICED = Product(id="P3", title="UGG Women's Scuffette II Slipper, Black/Grey, 7 M US", description="d",
+                   category="Shoes", product_type="slippers", brand="UGG", price=None,
+                   display_name="UGG Scuffette II slipper")
+BAD_GRAMMAR = re.compile(r"\b(?:are|were) 1\b|\b1 \w+ (?:shoes|products|mats|slippers)\b|\b(\w+) for \1\b|\s{2,}|\(\)")
+
+
+def _all_variants(facts: ReplyFacts) -> list[str]:
+    return [template_reply(facts, variant=v) for v in range(6)]
+
+
+@pytest.mark.parametrize("action", list(Action), ids=lambda a: a.value)
+@pytest.mark.parametrize("products", [(P1,), (P1, P2), (UNPRICED,), (UNPRICED, P1, P2)], ids=["one", "two", "unpriced",
+                                                                                                "three"])
+def test_every_template_has_correct_counts_and_no_empty_slots(action, products):
+    base = FACTS[action]
+    n = len(products)
+    notes = (f"Here are {n} running shoes.",) if action in (Action.SEARCH, Action.RECOMMEND) else base.notes
+    facts = ReplyFacts(base.intent, action, base.user_text, products=products, orders=base.orders,
+                       policies=base.policies, notes=notes, question=base.question, answer=base.answer)
+    guard = Guard.for_catalog([P1, P2, UNPRICED])
+    for variant, text in enumerate(_all_variants(facts)):
+        assert not BAD_GRAMMAR.search(text), (variant, text)
+        assert "None" not in text and "$nan" not in text
+        assert guard.check(text, facts).passed, (variant, text, guard.check(text, facts).failures)
+        if action in (Action.SEARCH, Action.RECOMMEND):
+            assert UNPRICED not in products or "UGG Scuffette II slipper (price not listed)" in text
+            assert (n == 1) == ("Here is 1 running shoe." in text), text
+
+
+def test_one_product_is_a_pick_not_picks():
+    facts = ReplyFacts("recommend", Action.RECOMMEND, "ideas?", products=(P1,), notes=())
+    assert "My top pick: the Stridewell" in template_reply(facts, variant=1)
+
+
+def test_doubled_audience_in_a_note_is_tidied():
+    facts = ReplyFacts("search_products", Action.SEARCH, "tan women", notes=("I couldn't find any tan women for women.",))
+    assert template_reply(facts) == "I couldn't find any tan women."
+
+
+def test_prompt_uses_display_names_and_says_price_not_listed():
+    facts = ReplyFacts("search_products", Action.SEARCH, "ugg", products=(UNPRICED,), notes=("Here are 1 slippers.",))
+    block = facts_block(facts)
+    assert "1. UGG Scuffette II slipper | price not listed" in block
+    assert "Done: Here is 1 slipper." in block and "7 M US" not in block
+
+
+def test_prompt_leaves_out_long_features():
+    long = Product(id="L", title="T", description="", category="c", product_type="t", brand="B", price=1.0,
+                   features=("waterproof", "x" * 200))
+    facts = ReplyFacts("search_products", Action.SEARCH, "t", products=(long,))
+    assert "| waterproof" in facts_block(facts) and "x" * 50 not in facts_block(facts)

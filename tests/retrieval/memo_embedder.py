@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from retrieval.where import product_from_record
+
 
 class MemoEmbedder:
     """Wraps the real session Embedder; texts seen before (e.g. in the session product_index) are not re-encoded."""
@@ -14,8 +16,9 @@ class MemoEmbedder:
 
     @classmethod
     def from_index(cls, inner, index) -> "MemoEmbedder":
-        stored = index._col.get(include=["documents", "embeddings"])
-        return cls(inner, {doc: np.asarray(vec, dtype=np.float32) for doc, vec in zip(stored["documents"], stored["embeddings"])})
+        stored = index._col.get(include=["documents", "metadatas", "embeddings"])
+        texts = [product_from_record(doc, meta).embedding_text() for doc, meta in zip(stored["documents"], stored["metadatas"])]
+        return cls(inner, {text: np.asarray(vec, dtype=np.float32) for text, vec in zip(texts, stored["embeddings"])})
 
     def encode(self, texts, **kw) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if t not in self.known]

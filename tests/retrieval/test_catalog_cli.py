@@ -53,14 +53,22 @@ def test_check_lists_problems(tmp_path, capsys):
     src.write_text('{"id": "A", "title": "t", "price": 1}\n{"id": "A", "title": "t", "price": 1}\n', encoding="utf-8")
     assert main(["catalog", "check", str(src)]) == 1
     captured = capsys.readouterr()
-    assert "duplicate id 'A'" in captured.err and "1 good products, 1 bad rows" in captured.out
+    assert "duplicate id 'A'" in captured.err and "1 good products (0 without a price), 1 bad rows" in captured.out
 
 
 def test_shared_datasets_are_not_catalogs(capsys):
     with pytest.raises(NotACatalogError, match="not a product catalog"):
         import_source("esci-judgments")
     assert main(["catalog", "import", "amazon-seq"]) == 2
-    assert "export it as CSV or JSONL" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "export your store as CSV/JSONL" in err and "shopbot catalog import esci-shop" in err
+
+
+def test_sources_names_esci_shop_as_a_catalog(capsys):
+    assert main(["catalog", "sources"]) == 0
+    out = capsys.readouterr().out
+    assert "- esci-shop (" in out and "a catalog: `shopbot catalog import esci-shop` (--format esci)" in out
+    assert "esci-judgments" in out and "not a catalog: no product text" in out
 
 
 def test_index_command_reports_bad_catalog_in_one_line(tmp_path, capsys):

@@ -55,7 +55,6 @@ def _error(path, **kw) -> CatalogError:
 
 CSV_HEADER = "id,title,price\n"
 BAD_CSV_ROWS = {
-    "missing price": ("A2,Shoe,\n", "missing price"),
     "negative price": ("A2,Shoe,-4\n", "negative price"),
     "non-numeric price": ("A2,Shoe,cheap\n", "not a number"),
     "missing required": (",Shoe,5\n", "missing required field 'id'"),
@@ -74,6 +73,12 @@ def test_bad_csv_row_names_file_and_line(tmp_path, case):
     assert f"{path}:3:" in str(err)
     good = load_catalog(path, skip_bad=True)  # --skip-bad keeps the good rows
     assert [p.id for p in good] == ["A1", "A3"]
+
+
+def test_missing_price_is_not_a_bad_row(tmp_path):
+    path = tmp_path / "unpriced.csv"
+    path.write_text(CSV_HEADER + "A1,Boot,10\nA2,Shoe,\n", encoding="utf-8")
+    assert [p.price for p in load_catalog(path)] == [10.0, None]  # "price not listed", imported
 
 
 def test_non_utf8_bytes(tmp_path):

@@ -80,7 +80,7 @@ def test_ranking_matches_brute_force_cosine(product_index, catalog, embedder):
     by_id = dict(zip(stored["ids"], np.asarray(stored["embeddings"], dtype=np.float32)))
     vectors = np.stack([by_id[p.id] for p in catalog])
     sample = embedder.encode([p.embedding_text() for p in catalog[:4]])  # stored vectors are the model's
-    assert np.allclose(sample, vectors[:4], atol=1e-4)
+    assert np.allclose(sample, vectors[:4], atol=5e-3)  # bf16 (index_speed auto): ~3 digits, batch-dependent
     for query in ["waterproof hiking boots", "something to keep my coffee hot", "wireless earbuds for running"]:
         q = embedder.encode([query])[0]
         order = np.argsort(-(vectors @ q))[:10]

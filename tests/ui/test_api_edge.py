@@ -33,7 +33,7 @@ def edge(tmp_path_factory):
 def H(key=SITE_KEY, user=None, **extra):
     h = {"X-Site-Key": key, **extra}
     if user:
-        h["X-User-Token"] = sign_user_token(user, SECRET)
+        h["X-User-Token"] = sign_user_token(user, SECRET, key)
     return h
 
 
@@ -50,7 +50,7 @@ def assert_error(r: httpx.Response, status: int, code: str) -> None:
     assert body["code"] == code and body["message"]
 
 
-@pytest.mark.parametrize("path,method", [("/v1/health", "GET"), ("/v1/sessions", "POST"), ("/v1/chat", "POST"),
+@pytest.mark.parametrize("path,method", [("/v1/sessions", "POST"), ("/v1/chat", "POST"),
                                          ("/v1/chat/stream", "POST"), ("/v1/feedback", "POST")])
 def test_every_call_needs_a_valid_site_key(edge, path, method):
     assert_error(edge.request(method, path, json={}), 401, "missing_site_key")
@@ -58,7 +58,8 @@ def test_every_call_needs_a_valid_site_key(edge, path, method):
 
 
 def test_health_and_docs(edge):
-    assert edge.get("/v1/health", headers=H()).json()["status"] == "ok"
+    assert edge.get("/v1/health").json() == {"status": "ok"}  # load balancers need no key; nothing private
+    assert set(edge.get("/v1/health", headers=H()).json()) == {"status", "version", "sessions"}
     assert "/v1/chat/stream" in edge.get("/openapi.json").json()["paths"]
     assert edge.get("/docs").status_code == 200
 
@@ -68,19 +69,19 @@ def test_cors_reflects_only_the_sites_origins(edge):
                                             "Access-Control-Request-Headers": "content-type,x-site-key"})
     assert pre.status_code == 204 and pre.headers["access-control-allow-origin"] == "https://shop.example"
     assert "x-site-key" in pre.headers["access-control-allow-headers"].lower()
-    ok = edge.get("/v1/health", headers=H(Origin="https://shop.example"))
-    assert ok.status_code == 200 and ok.headers["access-control-allow-origin"] == "https://shop.example"
+    ok = edge.post("/v1/sessions", headers=H(Origin="https://shop.example"))
+    assert ok.status_code == 201 and ok.headers["access-control-allow-origin"] == "https://shop.example"
     denied = edge.post("/v1/sessions", headers={"Origin": "https://shop.example"})  # errors carry CORS headers too
     assert_error(denied, 401, "missing_site_key")
     assert denied.headers["access-control-allow-origin"] == "https://shop.example"
     bad_pre = edge.options("/v1/chat", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
     assert bad_pre.status_code == 403 and "access-control-allow-origin" not in bad_pre.headers
-    bad = edge.get("/v1/health", headers=H(Origin="https://evil.example"))
+    bad = edge.post("/v1/sessions", headers=H(Origin="https://evil.example"))
     assert_error(bad, 403, "origin_not_allowed")
     assert "access-control-allow-origin" not in bad.headers
     # an origin of another site may not use our key
-    assert_error(edge.get("/v1/health", headers=H(Origin="https://other.example")), 403, "origin_not_allowed")
-    assert edge.get("/v1/health", headers=H(OTHER_KEY, Origin="https://other.example")).status_code == 200
+    assert_error(edge.post("/v1/sessions", headers=H(Origin="https://other.example")), 403, "origin_not_allowed")
+    assert edge.post("/v1/sessions", headers=H(OTHER_KEY, Origin="https://other.example")).status_code == 201
 
 
 def test_session_rate_limit_gives_429_with_retry_after(edge):
@@ -102,9 +103,10 @@ def test_ip_rate_limit(tmp_path):
         return build_app(settings, StandInAssistant(), gradio=False)
 
     with serve(make) as url, httpx.Client(base_url=url) as client:
-        codes = [client.get("/v1/health", headers=H()).status_code for _ in range(6)]
-        assert codes[:4] == [200] * 4 and codes[4:] == [429, 429]
-        assert int(client.get("/v1/health", headers=H()).headers["Retry-After"]) >= 1
+        codes = [client.post("/v1/sessions", headers=H()).status_code for _ in range(6)]
+        assert codes[:4] == [201] * 4 and codes[4:] == [429, 429]
+        assert int(client.post("/v1/sessions", headers=H()).headers["Retry-After"]) >= 1
+        assert client.get("/v1/health").status_code == 200  # health is never rate limited
 
 
 def test_oversize_bodies_are_rejected_with_413(edge):
@@ -146,19 +148,20 @@ def test_sessions_are_bound_to_their_user_and_site(edge):
 
 
 def test_bad_user_tokens_are_rejected(edge):
-    good = sign_user_token("u1", SECRET)
-    forged = sign_user_token("u1", "another-secret")
-    expired = sign_user_token("u1", SECRET, ttl_s=-5)
-    for token in (forged, expired, good[:-2] + "xx", "garbage", good.replace(".", "")):
+    good = sign_user_token("u1", SECRET, SITE_KEY)
+    forged = sign_user_token("u1", "another-secret", SITE_KEY)
+    expired = sign_user_token("u1", SECRET, SITE_KEY, ttl_s=-5)
+    other_site = sign_user_token("u1", SECRET, OTHER_KEY)
+    for token in (forged, expired, other_site, good[:-2] + "xx", "garbage", good.replace(".", "")):
         assert_error(edge.post("/v1/sessions", headers={"X-Site-Key": SITE_KEY, "X-User-Token": token}), 401, "invalid_user_token")
 
 
 def test_token_round_trip_and_expiry():
-    token = sign_user_token("u7", "s3cret", ttl_s=60, now=1000.0)
-    assert verify_user_token(token, "s3cret", now=1059.0) == "u7"
+    token = sign_user_token("u7", "s3cret", "site-a", ttl_s=60, now=1000.0)
+    assert verify_user_token(token, "s3cret", "site-a", now=1059.0) == "u7"
     with pytest.raises(TokenError, match="expired"):
-        verify_user_token(token, "s3cret", now=1061.0)
+        verify_user_token(token, "s3cret", "site-a", now=1061.0)
     with pytest.raises(TokenError, match="signature"):
-        verify_user_token(token, "other", now=1000.0)
+        verify_user_token(token, "other", "site-a", now=1000.0)
     with pytest.raises(ValueError):
-        sign_user_token("anonymous:abc", "s3cret")
+        sign_user_token("anonymous:abc", "s3cret", "site-a")

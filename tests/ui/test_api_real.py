@@ -25,7 +25,7 @@ def api(frontend):  # noqa: F811
 def headers(frontend, user: str | None = None) -> dict:  # noqa: F811
     h = {"X-Site-Key": SITE_KEY}
     if user:
-        h["X-User-Token"] = sign_user_token(user, frontend.settings.user_token_secret)
+        h["X-User-Token"] = sign_user_token(user, frontend.settings.user_token_secret, SITE_KEY)
     return h
 
 

@@ -95,7 +95,7 @@ def test_signed_in_widget_uses_the_customer_token(chromium, frontend, artifacts_
     from ui.api.tokens import sign_user_token
 
     user = frontend.assistant.demo_users()[0].user_id
-    token = sign_user_token(user, frontend.settings.user_token_secret)
+    token = sign_user_token(user, frontend.settings.user_token_secret, SITE_KEY)
     html = ("<!doctype html><html><head><meta charset='utf-8'></head><body><h1>Your account</h1>"
             f"<script src='/static/widget.js' data-site-key='{SITE_KEY}' data-user-token='{token}'></script></body></html>")
     context = chromium.new_context(viewport={"width": 1000, "height": 800})

@@ -249,3 +249,29 @@ def test_ray_backend_missing_is_a_clear_error(tmp_path, catalog_settings, monkey
     monkeypatch.setattr(builtins, "__import__", no_ray)
     with pytest.raises(ReplayError, match="pip install ray"):
         _run([_write(tmp_path / "s.jsonl", SMALL[:1])], catalog_settings, tmp_path / "out", backend="ray")
+
+
+def test_replay_refuses_a_non_empty_shared_database(tmp_path, catalog_settings, capsys, monkeypatch, pg_engine):  # noqa: F811
+    """Replay on PostgreSQL would write into the live database: refused unless --allow-shared-db."""
+    from assistant.events import EventLog, SessionStarted
+    from ui.cli.main import main
+    from ui.replay.runner import ReplayError
+    from ui.replay.shared_db import shared_db_problem
+
+    url = pg_engine.url.render_as_string(hide_password=False)
+    assert shared_db_problem(url, allow_shared_db=False) is None  # empty: fine
+    EventLog(pg_engine).append("live", "alice", SessionStarted())
+    assert "dialogue_events" in shared_db_problem(url, allow_shared_db=False)
+    assert shared_db_problem(url, allow_shared_db=True) is None
+    assert shared_db_problem(catalog_settings.db_url, allow_shared_db=False) is None  # SQLite is copied per run
+    f = _write(tmp_path / "small.jsonl", SMALL[:1])
+    settings = catalog_settings.model_copy(update={"database_url": url})
+    with pytest.raises(ReplayError, match="allow-shared-db"):
+        _run([f], settings, tmp_path / "out")
+    monkeypatch.setenv("SHOPBOT_DATABASE_URL", url)
+    cli = ["--data-dir", str(catalog_settings.data_dir), "replay", str(f), "--out",
+           str(tmp_path / "cli"), "--factory", STANDIN, "--no-progress", "--no-generate"]
+    assert main(cli) == 2 and "--allow-shared-db" in capsys.readouterr().err
+
+
+from tests.assistant.pg_server import pg_engine, pg_server  # noqa: E402,F401

@@ -9,7 +9,7 @@ from assistant.settings import Settings
 from ui.api.context import WidgetContext
 from ui.api.edge import WidgetEdgeMiddleware
 from ui.api.errors import install_error_handlers
-from ui.api.routes import chat, feedback, health, sessions, stream
+from ui.api.routes import admin, chat, feedback, health, sessions, stream
 
 
 def install_widget_api(app: FastAPI, settings: Settings, assistant: AssistantAPI) -> WidgetContext:
@@ -17,7 +17,7 @@ def install_widget_api(app: FastAPI, settings: Settings, assistant: AssistantAPI
     ctx = WidgetContext(settings=settings, assistant=assistant)
     app.state.widget = ctx
     install_error_handlers(app)
-    for module in (sessions, chat, stream, feedback, health):  # health last: it holds the /v1 catch-all
+    for module in (sessions, chat, stream, feedback, admin, health):  # health last: it holds the /v1 catch-all
         app.include_router(module.router, tags=["widget"])
     app.add_middleware(WidgetEdgeMiddleware, origins=ctx.allowed_origins(), max_body_bytes=settings.widget.max_body_bytes)
     return ctx

@@ -1,4 +1,6 @@
-"""Every widget-API error is a JSON body ``{"error": {"code", "message"}}``; FastAPI's defaults are overridden."""
+"""Every widget-API error is a JSON body ``{"error": {"code", "message"}}``; FastAPI's defaults are overridden.
+Messages are written for clients: exception text never reaches them (unexpected errors are ``internal_error``,
+a session busy with another turn is 503 ``session_busy``)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from assistant.session_lock import SessionLockTimeout
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +61,12 @@ async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResp
     return error_response(422, "invalid_request", message)
 
 
+async def _session_busy(_: Request, exc: SessionLockTimeout) -> JSONResponse:
+    log.warning("%s", exc)
+    return error_response(503, "session_busy", "This conversation is still busy with an earlier message; please retry.",
+                          {"Retry-After": "2"})
+
+
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error in the widget API: %s", exc)
     return error_response(500, "internal_error", "Something went wrong on our side; please try again.")
@@ -66,4 +76,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(SessionLockTimeout, _session_busy)
     app.add_exception_handler(Exception, _unexpected)

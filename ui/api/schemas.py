@@ -44,8 +44,8 @@ class FeedbackPublic(BaseModel):
 
 class HealthPublic(BaseModel):
     status: str = "ok"
-    version: str
-    sessions: int
+    version: str | None = None  # only with a valid X-Site-Key
+    sessions: int | None = None  # only with a valid X-Site-Key
 
 
 class EntityPublic(BaseModel):
@@ -58,7 +58,7 @@ class CardPublic(BaseModel):
     id: str
     title: str
     brand: str
-    price: float
+    price: float | None  # null: the catalog lists no price ("price not listed")
     currency: str
     rating: float
     review_count: int
@@ -76,6 +76,7 @@ class TimingPublic(BaseModel):
 
 class TurnPublic(BaseModel):
     session_id: str
+    text: str = ""  # the user's message as stored: personal data redacted (what the widget may keep)
     reply: str
     action: str
     intent: str
@@ -131,7 +132,7 @@ def card_public(c: Candidate) -> CardPublic:
 
 def turn_public(turn: Turn) -> TurnPublic:
     return TurnPublic(
-        session_id=turn.session_id, reply=turn.reply, action=turn.action.value, intent=turn.parse.intent,
+        session_id=turn.session_id, text=turn.text, reply=turn.reply, action=turn.action.value, intent=turn.parse.intent,
         confidence=turn.parse.confidence,
         entities=[EntityPublic(type=e.type, text=e.text, value=e.value) for e in turn.parse.entities],
         products=[card_public(c) for c in turn.products],

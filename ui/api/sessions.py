@@ -39,5 +39,13 @@ class SessionRegistry:
                 self._items.move_to_end(session_id)
             return binding
 
+    def forget(self, user_id: str) -> int:
+        """Drop every binding of ``user_id`` (privacy deletion); returns how many."""
+        with self._lock:
+            gone = [sid for sid, b in self._items.items() if b.user_id == user_id]
+            for sid in gone:
+                del self._items[sid]
+        return len(gone)
+
     def __len__(self) -> int:
         return len(self._items)

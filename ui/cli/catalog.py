@@ -19,8 +19,9 @@ def register(sub) -> None:
     gen.add_argument("--out", type=Path, help="output file (default: the configured catalog path)")
     gen.set_defaults(func=run_generate)
 
-    imp = cmds.add_parser("import", help="import a CSV/JSONL catalog into the normalised JSONL format")
-    imp.add_argument("source", help="CSV or JSONL file (list fields in CSV are |-separated)")
+    imp = cmds.add_parser("import", help="import a catalog file (CSV/JSONL with --map, or a Shopify/GMC/ESCI export)")
+    imp.add_argument("source", help="catalog file (CSV/JSONL; list fields in CSV are |-separated), or a shared "
+                                    "dataset name (esci-shop)")
     imp.add_argument("--out", type=Path, help="output JSONL (default: the configured catalog path)")
     _add_load_options(imp)
     imp.set_defaults(func=run_import)
@@ -30,11 +31,14 @@ def register(sub) -> None:
     _add_load_options(chk)
     chk.set_defaults(func=run_check)
 
-    src = cmds.add_parser("sources", help="what the shared datasets hold (none is a product catalog)")
+    src = cmds.add_parser("sources", help="what the shared datasets hold (esci-shop is a product catalog)")
     src.set_defaults(func=run_sources)
 
 
 def _add_load_options(parser) -> None:
+    parser.add_argument("--format", default="generic", dest="fmt", metavar="FORMAT",
+                        help="generic (CSV/JSONL, default, with --map), esci (esci-shop products.jsonl), "
+                             "shopify (product CSV export), gmc (Merchant Center TSV feed)")
     parser.add_argument("--map", action="append", default=[], metavar="COLUMN=FIELD",
                         help="map a source column to a Product field (FIELD empty or '-' ignores the column); repeatable")
     parser.add_argument("--skip-bad", action="store_true", help="import the good rows and report the bad ones (default: refuse)")
@@ -72,13 +76,14 @@ def run_generate(args, settings) -> int:
 
 def _read(args):
     """The LoadResult of args.source, with every failure turned into one UserError line."""
+    from retrieval.catalog.feeds import FeedFormatError
     from retrieval.catalog.importers import NotACatalogError, import_source
     from retrieval.catalog.io import CatalogError
     from ui.cli.main import UserError
 
     try:
-        return import_source(args.source, parse_mapping(args.map), ignore_unknown=args.ignore_unknown)
-    except (CatalogError, NotACatalogError) as exc:
+        return import_source(args.source, parse_mapping(args.map), fmt=args.fmt, ignore_unknown=args.ignore_unknown)
+    except (CatalogError, NotACatalogError, FeedFormatError) as exc:
         raise UserError(str(exc)) from exc
 
 
@@ -101,15 +106,21 @@ def run_import(args, settings) -> int:
     _report_bad(result.errors)
     out = args.out or settings.catalog_path
     save_catalog(result.products, out)
-    skipped = f" ({len(result.errors)} bad rows skipped)" if result.errors else ""
-    print(f"imported {len(result.products)} products from {args.source} into {out}{skipped}")
+    print(f"imported {len(result.products)} products from {args.source} into {out} ({_summary(result)})")
     return 0
+
+
+def _summary(result) -> str:
+    """"4774 without a price, 0 bad rows skipped"."""
+    unpriced = sum(p.price is None for p in result.products)
+    return f"{unpriced} without a price, {len(result.errors)} bad rows skipped"
 
 
 def run_check(args, settings) -> int:
     result = _read(args)
     _report_bad(result.errors, limit=1000)
-    print(f"{args.source}: {len(result.products)} good products, {len(result.errors)} bad rows")
+    unpriced = sum(p.price is None for p in result.products)
+    print(f"{args.source}: {len(result.products)} good products ({unpriced} without a price), {len(result.errors)} bad rows")
     return 1 if result.errors else 0
 
 
@@ -118,5 +129,7 @@ def run_sources(args, settings) -> int:
 
     print(f"shared datasets in {SHARED_DATA}:")
     for src, present in shared_sources():
-        print(f"- {src.name} ({'present' if present else 'absent'}): {src.holds}; not a catalog: {src.why_not}")
+        what = (f"a catalog: `shopbot catalog import {src.name}` (--format {src.fmt})" if src.is_catalog
+                else f"not a catalog: {src.why_not}")
+        print(f"- {src.name} ({'present' if present else 'absent'}): {src.holds}; {what}")
     return 0

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from ui.cli import eval_search
 from ui.cli.train import _modules
 
 
 def register(sub) -> None:
     parser = sub.add_parser("eval", help="evaluate a model (nlu, generator)")
     models = parser.add_subparsers(dest="model", required=True)
+    eval_search.register(models)
     for module in _modules():
         if hasattr(module, "register_eval"):
             module.register_eval(models)

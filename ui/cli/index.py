@@ -19,6 +19,13 @@ def register(sub) -> None:
     parser.set_defaults(func=run)
 
 
+def open_hybrid_index(settings):
+    """The dense index with BM25 fused in, as the assistant searches it (retrieval/hybrid.py)."""
+    from assistant.wiring import hybrid_over
+
+    return hybrid_over(open_index(settings), None, settings)
+
+
 def open_index(settings, embedder=None):
     """The ProductIndex the settings point at (embedded Chroma at settings.chroma_path, or settings.chroma_url)."""
     from retrieval.chroma_client import ChromaConnectionError

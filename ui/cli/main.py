@@ -23,6 +23,7 @@ COMMANDS: tuple[str, ...] = (
     "replay",    # shopbot replay
     "forget",    # shopbot forget USER
     "analytics", # shopbot analytics [--since 7d] [--policy weights.toml]
+    "keys",      # shopbot keys [--origin URL] [--admin-password]
 )
 
 log = logging.getLogger("shopbot")

@@ -23,7 +23,12 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, help="seed (default: settings seed)")
     p.add_argument("--keep-state", action="store_true",
                    help="replay in order against the data dir itself, letting sessions/interactions/orders accumulate")
+    p.add_argument("--allow-shared-db", action="store_true",
+                   help="replay even into a non-empty server (PostgreSQL) database, writing sessions and orders there")
     p.add_argument("--backend", choices=("local", "ray"), default="local", help="local process pool, or Ray actors")
+    p.add_argument("--address", metavar="auto|HOST[:PORT]",
+                   help="--backend ray: the Ray cluster to use ('auto' = the one running on this machine); "
+                        "default: a private local Ray")
     p.add_argument("--compare", nargs=2, type=Path, metavar=("OLD", "NEW"), help="compare two replay runs")
     p.add_argument("--factory", default=None, help=argparse.SUPPRESS)  # module:callable building an AssistantAPI
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -58,10 +63,13 @@ def run(args, settings) -> int:
         if args.files:
             raise UserError("give either transcript files or --compare OLD NEW, not both")
         return _compare(args)
+    if args.address and args.backend != "ray":
+        raise UserError("--address needs --backend ray")
     if not args.files:
         raise UserError("no transcript files given (shopbot replay FILE... or --compare OLD NEW)")
     from ui.replay.checkpoint import CheckpointMismatch
     from ui.replay.runner import ReplayError, ReplayOptions, run_replay, write_reports
+    from ui.replay.shared_db import shared_db_problem
     from ui.replay.transcripts import TranscriptError, load_transcripts
     from ui.replay.worker import DEFAULT_FACTORY
 
@@ -75,8 +83,12 @@ def run(args, settings) -> int:
         raise UserError(f"no valid conversations in {', '.join(map(str, args.files))}")
     opts = ReplayOptions(out=args.out or settings.data_dir / "replay", workers=args.workers,
                          generate=not args.no_generate, seed=settings.seed if args.seed is None else args.seed,
-                         keep_state=args.keep_state, backend=args.backend, factory=args.factory or DEFAULT_FACTORY,
+                         keep_state=args.keep_state, allow_shared_db=args.allow_shared_db, backend=args.backend,
+                         ray_address=args.address, factory=args.factory or DEFAULT_FACTORY,
                          progress=not args.no_progress)
+    problem = shared_db_problem(settings.db_url, opts.allow_shared_db)
+    if problem:  # before the build steps, which would write into it too
+        raise UserError(problem)
     if opts.factory == DEFAULT_FACTORY:
         _build(settings)
     try:

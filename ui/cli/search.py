@@ -1,4 +1,5 @@
-"""`shopbot search "waterproof hiking boots" --max-price 120 --brand X`: filtered product search, as a table."""
+"""`shopbot search "waterproof hiking boots" --max-price 120 --brand X [--json]`: filtered hybrid (dense + BM25)
+product search, as a table or JSON."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ def register(sub) -> None:
     parser.add_argument("--color", action="append", default=[], help="repeatable; any of them matches")
     parser.add_argument("--in-stock", action="store_true", help="only products in stock")
     parser.add_argument("-k", type=int, default=10, help="number of results (default 10)")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON (id, score, product)")
     parser.set_defaults(func=run)
 
 
@@ -57,20 +59,31 @@ def render(hits, query: str) -> None:
     for rank, hit in enumerate(hits, 1):
         p = hit.product
         table.add_row(
-            str(rank), p.id, p.title, p.brand, p.product_type, f"{p.price:.2f} {p.currency}",
+            str(rank), p.id, p.title, p.brand, p.product_type, f"{p.price:.2f} {p.currency}" if p.price is not None else p.price_text,
             ", ".join(p.colors), "yes" if p.in_stock else "no", f"{p.rating:.1f}", f"{hit.relevance:.3f}",
         )
     console.print(table)
 
 
+def as_json(hits, query: str) -> str:
+    import json
+
+    return json.dumps({"query": query, "results": [
+        {"rank": i, "id": h.product.id, "score": round(h.relevance, 4), "product": h.product.to_dict()}
+        for i, h in enumerate(hits, 1)]}, ensure_ascii=False, indent=1)
+
+
 def run(args, settings) -> int:
-    from ui.cli.index import open_index
+    from ui.cli.index import open_hybrid_index
     from ui.cli.main import UserError
 
     filters = filters_from_args(args)
-    index = open_index(settings)
+    index = open_hybrid_index(settings)
     if index.count() == 0:
         raise UserError("the product index is empty; run `shopbot build` (or `shopbot index`) first")
     hits = index.search(args.query, filters, k=args.k)
-    render(hits, args.query)
+    if args.json:
+        print(as_json(hits, args.query))
+    else:
+        render(hits, args.query)
     return 0

@@ -18,11 +18,37 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-DEMO_SITE_KEY = "demo-site-key"
+MIN_SECRET_CHARS = 32
+
+
+def config_problem(settings) -> str | None:
+    """Why ``settings`` cannot be served (a malformed security setting, or demo secrets on a non-loopback
+    address), or None; see README "Security"."""
+    from assistant.settings import DEFAULT_USER_TOKEN_SECRET, DEMO_SITE_KEY, is_loopback
+    from ui.api.ratelimit import parse_networks
+    from ui.app import admin_auth
+
+    try:
+        parse_networks(settings.trusted_proxies)
+        admin_auth(settings)
+    except ValueError as exc:
+        return str(exc)
+    if is_loopback(settings.host):
+        return None
+    fix = "run `shopbot keys` and set it in shopbot.toml or the environment"
+    if settings.user_token_secret == DEFAULT_USER_TOKEN_SECRET:
+        return f"user_token_secret is the built-in default; refusing to serve on {settings.host!r} ({fix})"
+    if len(settings.user_token_secret) < MIN_SECRET_CHARS:
+        return f"user_token_secret is shorter than {MIN_SECRET_CHARS} characters; refusing to serve on {settings.host!r} ({fix})"
+    if any(site.key == DEMO_SITE_KEY for site in settings.sites):
+        return f"sites contains the demo site key {DEMO_SITE_KEY!r}; refusing to serve on {settings.host!r} ({fix})"
+    return None
 
 
 def with_own_origins(settings):
     """Let the built-in demo site (the /demo page this server serves) call the API from this host and port."""
+    from assistant.settings import DEMO_SITE_KEY
+
     hosts = {settings.host, "127.0.0.1", "localhost"} - {"0.0.0.0", "::"}
     own = [f"http://{h}:{settings.port}" for h in sorted(hosts)]
     sites = [s.model_copy(update={"origins": list(dict.fromkeys([*s.origins, *own]))}) if s.key == DEMO_SITE_KEY else s
@@ -33,6 +59,7 @@ def with_own_origins(settings):
 def run(args, settings) -> int:
     import uvicorn
 
+    from assistant.settings import is_loopback
     from ui.cli.main import UserError
 
     updates = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
@@ -41,6 +68,11 @@ def run(args, settings) -> int:
     settings = settings.model_copy(update=updates)
     if not 0 < settings.port < 65536:
         raise UserError(f"--port must be between 1 and 65535, not {settings.port}")
+    problem = config_problem(settings)
+    if problem:
+        raise UserError(problem)
+    if settings.demo_enabled and not is_loopback(settings.host):
+        log.warning("demo_mode is on while serving on %s: anyone can pick any demo customer", settings.host)
     settings = with_own_origins(settings)
     if args.workers != 1:
         from ui.workers import run_workers
@@ -59,5 +91,7 @@ def run(args, settings) -> int:
         raise UserError(f"{exc}; run `shopbot build` first") from exc
     app = build_app(settings, assistant, gradio=not args.no_gradio)
     log.info("serving on http://%s:%d  (chat UI /, widget demo /demo, API docs /docs)", settings.host, settings.port)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
+    # proxy_headers=False: uvicorn would otherwise trust X-Forwarded-For from any local peer; the widget API
+    # reads it itself, from settings.trusted_proxies only (ui/api/ratelimit.py)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False, proxy_headers=False)
     return 0

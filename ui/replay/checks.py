@@ -125,7 +125,7 @@ def facts_texts(facts) -> list[str]:
     out = [*facts.notes, *facts.policies, facts.answer or "", facts.user_text]
     for o in facts.orders:
         out += [o.order_id, f"{o.total:.2f}", *o.items, o.eta or "", o.tracking or ""]
-    out += [f"{p.price:.2f}" for p in facts.products]
+    out += [f"{p.price:.2f}" for p in facts.products if p.price is not None]
     return out
 
 
@@ -140,7 +140,7 @@ def unfaithful_mentions(reply: str, products: Iterable[ShownProduct], facts_text
     the reply must be one of those products' titles.
     """
     products = tuple(products)
-    allowed = {round(p.price, 2) for p in products} | _numbers(facts_text)
+    allowed = {round(p.price, 2) for p in products if p.price is not None} | _numbers(facts_text)
     bad = []
     for m in _PRICE.finditer(reply):
         raw = (m.group(1) or m.group(2)).replace(",", "")

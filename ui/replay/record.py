@@ -17,7 +17,7 @@ VERDICT_KINDS = ("intent", "entities", "products", "action", "reply")
 class ShownProduct:
     id: str
     title: str
-    price: float
+    price: float | None  # None: price not listed
     brand: str
     category: str
     product_type: str
@@ -80,8 +80,8 @@ class TurnRecord:
 
 def shown_products_of(products) -> tuple[ShownProduct, ...]:
     return tuple(
-        ShownProduct(id=p.id, title=p.title, price=float(p.price), brand=p.brand, category=p.category,
-                     product_type=p.product_type, colors=tuple(p.colors), in_stock=bool(p.in_stock))
+        ShownProduct(id=p.id, title=p.title, price=None if p.price is None else float(p.price), brand=p.brand,
+                     category=p.category, product_type=p.product_type, colors=tuple(p.colors), in_stock=bool(p.in_stock))
         for p in products
     )
 

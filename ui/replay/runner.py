@@ -2,9 +2,9 @@
 
 Backends: ``local`` (``--workers 1``: in this process; ``N > 1``: a ``ProcessPoolExecutor`` of N spawned
 processes, each building its own Assistant once) and ``ray`` (N Ray actors on a local ``ray.init()``
-or an existing cluster via ``RAY_ADDRESS``, each building its own Assistant once; same per-conversation
-function). Finished conversations are appended to the checkpoint as they complete, in completion order;
-the report is always assembled in input order, so it does not depend on scheduling.
+or an existing cluster, ``ray_address`` "auto" / HOST[:PORT] or ``RAY_ADDRESS``, each building its own
+Assistant once; same per-conversation function; ui/replay/ray_backend.py). Finished conversations are
+appended to the checkpoint as they complete, in completion order; the report is always assembled in input order, so it does not depend on scheduling.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from ui.replay.checkpoint import Checkpoint
 from ui.replay.record import TurnRecord
+from ui.replay.shared_db import shared_db_problem
 from ui.replay.transcripts import Conversation, Problem
 from ui.replay.worker import DEFAULT_FACTORY, ReplayWorker, WorkerConfig, init_process, load_catalog_titles, replay_in_process
 
@@ -38,7 +39,9 @@ class ReplayOptions:
     generate: bool = True
     seed: int = 13
     keep_state: bool = False
+    allow_shared_db: bool = False  # replay into a non-empty server database (ui/replay/shared_db.py)
     backend: str = "local"
+    ray_address: str | None = None  # backend ray: None = in-process local Ray, "auto" or HOST[:PORT] = a cluster
     factory: str = DEFAULT_FACTORY
     progress: bool = True
 
@@ -62,6 +65,9 @@ def run_replay(conversations: tuple[Conversation, ...] | list[Conversation], set
         raise ReplayError(f"unknown backend {opts.backend!r} (choose from {', '.join(BACKENDS)})")
     if opts.workers < 1:
         raise ReplayError("--workers must be at least 1")
+    problem = shared_db_problem(settings.db_url, opts.allow_shared_db)
+    if problem:
+        raise ReplayError(problem)
     workers = opts.workers
     if opts.keep_state and workers > 1:
         log.warning("--keep-state replays in input order on one worker (state is shared); ignoring --workers %d", workers)
@@ -76,7 +82,7 @@ def run_replay(conversations: tuple[Conversation, ...] | list[Conversation], set
     if todo:
         bar = tqdm(total=len(conversations), initial=resumed, desc="replay", unit="conv", disable=not opts.progress)
         try:
-            for key, records in _dispatch(opts.backend, workers, cfg, todo):
+            for key, records in _dispatch(opts.backend, workers, cfg, todo, opts.ray_address):
                 ckpt.append(key, records)
                 bar.update(1)
         finally:
@@ -86,9 +92,10 @@ def run_replay(conversations: tuple[Conversation, ...] | list[Conversation], set
     return ReplayRun(ordered, tuple(problems), len(todo), resumed, catalog_size)
 
 
-def _dispatch(backend: str, workers: int, cfg: WorkerConfig, todo: list[Conversation]) -> Iterator[tuple[str, list[TurnRecord]]]:
+def _dispatch(backend: str, workers: int, cfg: WorkerConfig, todo: list[Conversation],
+              ray_address: str | None = None) -> Iterator[tuple[str, list[TurnRecord]]]:
     if backend == "ray":
-        return _run_ray(workers, cfg, todo)
+        return _run_ray(workers, cfg, todo, ray_address)
     if workers == 1:
         return _run_inline(cfg, todo)
     return _run_pool(workers, cfg, todo)
@@ -118,36 +125,14 @@ def _run_pool(workers: int, cfg: WorkerConfig, todo: list[Conversation]) -> Iter
             raise
 
 
-def _run_ray(workers: int, cfg: WorkerConfig, todo: list[Conversation]) -> Iterator[tuple[str, list[TurnRecord]]]:
+def _run_ray(workers: int, cfg: WorkerConfig, todo: list[Conversation],
+             address: str | None) -> Iterator[tuple[str, list[TurnRecord]]]:
+    from ui.replay.ray_backend import RayUnavailable, run_on_ray
+
     try:
-        import ray
-        from ray.util import ActorPool
-    except ImportError:
-        raise ReplayError("--backend ray needs Ray: pip install ray (it is not a required dependency)") from None
-    started = False
-    if not ray.is_initialized():
-        # local Ray, or the cluster named by RAY_ADDRESS (read by Ray itself); actors = --workers
-        ray.init(include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)
-        started = True
-    try:
-        actor_cls = ray.remote(_RayReplayer)
-        actors = [actor_cls.remote(cfg) for _ in range(min(workers, len(todo)))]
-        pool = ActorPool(actors)
-        yield from pool.map_unordered(lambda a, conv: a.replay.remote(conv), todo)
-    finally:
-        if started:
-            ray.shutdown()
-
-
-class _RayReplayer:
-    """A Ray actor: one Assistant per actor, the same per-conversation function as the process pool."""
-
-    def __init__(self, cfg: WorkerConfig) -> None:
-        self.worker = ReplayWorker(cfg)
-
-    def replay(self, conv: Conversation) -> tuple[str, list[TurnRecord]]:
-        return conv.key, self.worker.replay(conv)
-
+        yield from run_on_ray(workers, cfg, todo, address)
+    except RayUnavailable as exc:
+        raise ReplayError(str(exc)) from None
 
 
 def write_reports(run: ReplayRun, opts: ReplayOptions) -> dict:

@@ -1,12 +1,15 @@
-"""GET /v1/health (the site key is required here too: every /v1 call is checked)."""
+"""GET /v1/health: open to load balancers (no site key, no rate limit) and answering ``{"status": "ok"}`` only;
+with a valid site key it adds the version and the number of live sessions."""
 
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from fastapi import APIRouter, Request
+from typing import Annotated
 
-from ui.api.deps import Context, Site
+from fastapi import APIRouter, Header, Request
+
+from ui.api.deps import Context, find_site
 from ui.api.errors import ApiError
 from ui.api.schemas import ERROR_RESPONSES, HealthPublic
 
@@ -20,8 +23,10 @@ def _version() -> str:
         return "dev"
 
 
-@router.get("/v1/health", response_model=HealthPublic)
-def health(ctx: Context, _site: Site) -> HealthPublic:
+@router.get("/v1/health", response_model=HealthPublic, response_model_exclude_none=True)
+def health(ctx: Context, x_site_key: Annotated[str | None, Header()] = None) -> HealthPublic:
+    if find_site(ctx, x_site_key) is None:
+        return HealthPublic()
     return HealthPublic(version=_version(), sessions=len(ctx.sessions))
 
 

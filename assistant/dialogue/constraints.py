@@ -1,0 +1,123 @@
+"""The constraints of a search request, each either a hard filter or a boost, and how a product meets them.
+
+A constraint is HARD only when the shopper asked for it and the catalog carries that attribute cleanly:
+- price bounds: always (a product without a listed price never passes one);
+- brand: when the catalog sells that brand; "not from X": always (an exclusion);
+- product type: when the shopper named one of the catalog's own types exactly;
+- colour, size, material, audience: when at least ``clean_share`` of the products retrieved for the
+  request carry that attribute (a generated catalog does; a marketplace catalog mostly does not).
+Everything else boosts: a product meeting it moves up, one that does not stays in the list.
+Negated words ("without straw", "not too thick") push products whose title has them down.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from assistant.dialogue.state import Slots
+from retrieval.catalog.colors import color_families
+from retrieval.product import Product
+
+AUDIENCE_WORDS = {
+    "women": ("women", "womens", "woman", "ladies", "lady", "female", "girls"),
+    "men": ("men", "mens", "man", "male", "gentlemen", "boys"),
+    "kids": ("kids", "kid", "children", "child", "boys", "girls", "toddler", "toddlers", "youth", "baby", "babies"),
+    "girls": ("girls", "girl", "kids", "toddler"),
+    "boys": ("boys", "boy", "kids", "toddler"),
+    "baby": ("baby", "babies", "infant", "newborn", "toddler"),
+}
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def words(text: str) -> set[str]:
+    return set(_WORDS.findall(text.lower().replace("'", "")))
+
+
+def _has_phrase(text_words: set[str], phrase: str) -> bool:
+    ws = _WORDS.findall(phrase.lower())
+    return bool(ws) and all(w in text_words or w.rstrip("s") in text_words or w + "s" in text_words for w in ws)
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """One thing the shopper asked for. ``carried`` tells whether a product states the attribute at all
+    (for the clean-share rule); ``met`` whether it matches the request."""
+
+    name: str  # "type", "brand", "colour", "size", "material", "audience"
+    label: str  # for notes: "purple", "Nike", "slippers"
+    met: Callable[[Product], bool]
+    carried: Callable[[Product], bool]
+    always_hard: bool = False
+    never_hard: bool = False
+
+    def hard_in(self, pool: Sequence[Product], clean_share: float) -> bool:
+        if self.always_hard or self.never_hard:
+            return self.always_hard
+        if not pool:
+            return False
+        return sum(1 for p in pool if self.carried(p)) / len(pool) >= clean_share
+
+
+def _colour_met(colours: tuple[str, ...]) -> Callable[[Product], bool]:
+    wanted = [c.lower() for c in colours]
+    families = set(color_families(colours))
+
+    def met(p: Product) -> bool:
+        if families & set(p.color_families):
+            return True
+        have = words(" ".join(p.colors))
+        return any(_has_phrase(have, c) for c in wanted)
+    return met
+
+
+def _audience_met(audience: str) -> Callable[[Product], bool]:
+    accepted = set(AUDIENCE_WORDS.get(audience, (audience,)))
+
+    def met(p: Product) -> bool:
+        if p.audience:
+            return p.audience.lower() in accepted | {audience, "unisex"}
+        return bool(words(p.title) & accepted)
+    return met
+
+
+def constraints_of(slots: Slots, catalog_brands: frozenset[str]) -> list[Constraint]:
+    """The request's constraints, least certain first (the order they are relaxed in)."""
+    out: list[Constraint] = []
+    if slots.material:
+        m = slots.material
+        out.append(Constraint("material", m, lambda p: _has_phrase(words(f"{p.material or ''} {p.title}"), m),
+                              lambda p: bool(p.material)))
+    if slots.sizes:
+        sizes = {s.lower() for s in slots.sizes}
+        out.append(Constraint("size", ", ".join(slots.sizes), lambda p: bool({x.lower() for x in p.sizes} & sizes),
+                              lambda p: bool(p.sizes)))
+    if slots.colors:
+        out.append(Constraint("colour", " or ".join(slots.colors), _colour_met(slots.colors), lambda p: bool(p.colors)))
+    if slots.audience and slots.audience != "unisex":
+        out.append(Constraint("audience", slots.audience, _audience_met(slots.audience), lambda p: bool(p.audience)))
+    if slots.product_type:
+        t = slots.product_type
+        out.append(Constraint("type", t, lambda p: p.product_type.lower() == t, lambda p: True, always_hard=True))
+    elif slots.related_types:
+        related = set(slots.related_types)
+        out.append(Constraint("type", slots.type_phrase, lambda p: p.product_type.lower() in related, lambda p: True,
+                              never_hard=True))
+    carried = tuple(b for b in slots.brands if b in catalog_brands)
+    if carried:
+        out.append(Constraint("brand", " or ".join(b.title() for b in carried),
+                              lambda p: p.brand.lower() in carried, lambda p: True, always_hard=True))
+    return out
+
+
+def negation_hits(slots: Slots, p: Product) -> int:
+    """How many of the negated words the product's title names."""
+    if not slots.negated:
+        return 0
+    title = words(p.title)
+    return sum(1 for term in slots.negated if _has_phrase(title, term))
+
+
+def excluded(slots: Slots, p: Product) -> bool:
+    return bool(slots.excluded_brands) and p.brand.lower() in slots.excluded_brands

@@ -1,0 +1,113 @@
+"""Find the products for a search request without ever doing worse than retrieval on the shopper's words.
+
+1. Retrieve a pool for the request's own words (hybrid dense + lexical) under the filters that are
+   always hard: in stock, price bounds, excluded ids and brands.
+2. Decide per constraint whether it is a hard filter or a boost (``constraints.py``), re-query with the
+   hard ones the index can apply (type, brand) and keep the pool products that meet the rest.
+3. Re-score: relevance + ``boost`` per soft constraint met - ``penalty`` per negated word in the title.
+4. When the strict reading finds nothing, relax the least certain hard constraint, then the next,
+   and say which were relaxed; a price bound is relaxed last. Nothing is shown only when retrieval
+   itself finds nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+from assistant.dialogue.constraints import Constraint, constraints_of, excluded, negation_hits
+from assistant.dialogue.state import Slots
+from assistant.records import Hit, SearchFilters
+from assistant.settings import SearchTuning
+
+log = logging.getLogger(__name__)
+
+MIN_SIMILARITY = 0.3  # cosine of MiniLM: unrelated text scores ~0.1-0.2 against product descriptions
+
+
+@dataclass(frozen=True)
+class Found:
+    hits: tuple[Hit, ...]
+    relaxed: tuple[str, ...] = ()  # "colour purple", "under $50", ...
+    hard: tuple[str, ...] = ()  # names of the constraints applied as filters
+    corrected: tuple[tuple[str, str], ...] = ()  # typos the lexical side corrected
+
+
+def retrieval_text(slots: Slots) -> str:
+    """What retrieval searches for: the shopper's words, else what the slots say."""
+    if slots.query.strip():
+        return slots.query
+    parts = [*slots.features, *slots.colors, slots.material or "", *slots.brands, slots.audience or "",
+             slots.product_type or slots.type_phrase]
+    return " ".join(p for p in parts if p).strip()
+
+
+def base_filters(slots: Slots, exclude: tuple[str, ...], *, price: bool = True) -> SearchFilters:
+    return SearchFilters(min_price=slots.min_price if price else None, max_price=slots.max_price if price else None,
+                         in_stock=True, exclude_ids=exclude)
+
+
+def _index_filters(base: SearchFilters, hard: list[Constraint], slots: Slots) -> SearchFilters:
+    names = {c.name for c in hard}
+    return replace(base, product_type=slots.product_type if "type" in names and slots.product_type else None,
+                   brands=tuple(b for b in slots.brands) if "brand" in names else ())
+
+
+def _search(index, text: str, filters: SearchFilters, k: int):
+    result = index.search_detailed(text, filters, k)
+    return list(result.hits), (result.lexical.corrected if result.lexical is not None else ())
+
+
+def unrelated(index, text: str) -> bool:
+    """Nothing in the catalog is about these words: no word of it is a catalog word (typos corrected) and
+    its nearest product is far ("zxqv blorp fnarg"). Such a request is answered with a question, not junk."""
+    if not text.strip() or index.coverage(text) > 0:
+        return False
+    nearest = index.dense.search(text, None, k=1)
+    return not nearest or nearest[0].relevance < MIN_SIMILARITY
+
+
+def _score(hits: list[Hit], slots: Slots, soft: list[Constraint], tuning: SearchTuning) -> list[Hit]:
+    out = []
+    for h in hits:
+        p = h.product
+        if excluded(slots, p):
+            continue
+        bonus = tuning.boost * sum(1 for c in soft if c.met(p)) - tuning.penalty * negation_hits(slots, p)
+        out.append(Hit(p, h.relevance + bonus) if bonus else h)
+    out.sort(key=lambda h: (-h.relevance, h.product.id))
+    return out
+
+
+def _attempt(index, slots: Slots, text: str, base: SearchFilters, constraints: list[Constraint],
+             tuning: SearchTuning) -> tuple[list[Hit], list[Constraint], tuple]:
+    pool, corrected = _search(index, text, base, tuning.pool)
+    products = [h.product for h in pool]
+    hard = [c for c in constraints if c.hard_in(products, tuning.clean_share)]
+    if any(c.name in ("type", "brand") for c in hard):
+        pool, corrected = _search(index, text, _index_filters(base, hard, slots), tuning.pool)
+    kept = [h for h in pool if all(c.met(h.product) for c in hard)]
+    soft = [c for c in constraints if c not in hard]
+    return _score(kept, slots, soft, tuning), hard, corrected
+
+
+def find(index, slots: Slots, catalog_brands: frozenset[str], exclude: tuple[str, ...] = (),
+         tuning: SearchTuning = SearchTuning()) -> Found:
+    text = retrieval_text(slots)
+    constraints = constraints_of(slots, catalog_brands)
+    base = base_filters(slots, exclude)
+    relaxed: list[str] = []
+    while True:
+        hits, hard, corrected = _attempt(index, slots, text, base, constraints, tuning)
+        if hits:
+            return Found(tuple(hits), tuple(relaxed), tuple(c.name for c in hard), corrected)
+        if hard:  # relax the least certain hard constraint (constraints are ordered least certain first)
+            dropped = hard[0]
+            constraints = [replace(c, always_hard=False, never_hard=True) if c is dropped else c for c in constraints]
+            relaxed.append(f"{dropped.name} {dropped.label}")
+            continue
+        if base.min_price is not None or base.max_price is not None:
+            relaxed.append("price")
+            base = base_filters(slots, exclude, price=False)
+            continue
+        return Found((), tuple(relaxed), (), corrected)

@@ -1,0 +1,57 @@
+"""What the shopper does NOT want: "without straw", "not from Urbanstep", "not too thick", "no lids".
+
+``split_negations(text)`` returns the text without the negated phrases and the phrases themselves.
+A negated phrase runs from the cue to the next connective (and, for, with, in, under, ...), punctuation
+or the end, at most three words. "from X" / "by X" after the cue names a brand to exclude.
+Hyphenated or fixed product words are not negations: "non-stick", "non slip", "no-show", "nonstick".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CUE = r"(?:without|w/o|w/out|minus|excluding|except(?:\s+for)?|free\s+of|but\s+not|not|no)"
+_STOP = (r"(?:and|or|but|for|with|in|under|over|below|above|less|more|than|that|which|please|size|"
+         r"who|to|on|at|from|by|[,.;!?]|$)")
+_NEG_RE = re.compile(rf"(?<![\w-])(?P<cue>{_CUE})\s+(?:too\s+|very\s+|so\s+|any\s+|a\s+|an\s+|the\s+)?"
+                     rf"(?:(?P<brandcue>from|by|made\s+by)\s+)?"
+                     rf"(?P<phrase>(?:(?!{_STOP}\b)[\w'&/.-]+\s*){{1,3}}?)(?=\s*(?:\b{_STOP}|$))", re.I)
+# product words that start like a negation but are a wanted feature
+_KEEP = re.compile(r"\b(?:no[\s-]show|no[\s-]slip|non[\s-]\w+|no[\s-]iron|no[\s-]spill|no[\s-]tie|no[\s-]pull|"
+                   r"no[\s-]scratch|not\s+applicable)\b", re.I)
+_LEADING = re.compile(r"^(?:too|very|so|any|a|an|the)\s+", re.I)
+
+
+@dataclass(frozen=True)
+class Negations:
+    terms: tuple[str, ...] = ()  # unwanted words/phrases ("straw", "glass beads", "thick")
+    brands: tuple[str, ...] = ()  # brands named after "not from" / "not by"
+
+    def __bool__(self) -> bool:
+        return bool(self.terms or self.brands)
+
+
+def split_negations(text: str) -> tuple[str, Negations]:
+    """(text without the negated phrases, what was negated)."""
+    protected = {m.span() for m in _KEEP.finditer(text)}
+    terms: list[str] = []
+    brands: list[str] = []
+    kept: list[str] = []
+    last = 0
+    for m in _NEG_RE.finditer(text):
+        if any(a <= m.start() < b for a, b in protected):
+            continue
+        words = _LEADING.sub("", " ".join(m.group("phrase").split())).strip(" '.-").split()
+        end = m.end()
+        if m.group("cue").lower() == "no" and len(words) > 1:  # "no straw water bottle": only "straw" is negated
+            end = m.start("phrase") + m.group("phrase").lower().index(words[0].lower()) + len(words[0])
+            words = words[:1]
+        if not words:
+            continue
+        (brands if m.group("brandcue") else terms).append(" ".join(words).lower())
+        kept.append(text[last:m.start()])
+        last = end
+    kept.append(text[last:])
+    rest = " ".join(" ".join(kept).split())
+    return rest, Negations(tuple(dict.fromkeys(terms)), tuple(dict.fromkeys(brands)))

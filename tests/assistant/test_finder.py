@@ -1,0 +1,92 @@
+"""Search that never makes retrieval worse: soft attributes, negation, relaxation, request words (real Chroma)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.dialogue.finder import find, unrelated
+from assistant.dialogue.negation import split_negations
+from assistant.dialogue.request import reads_as_query, read_request
+from assistant.dialogue.state import Slots
+from assistant.records import Entity, Parse
+from assistant.settings import SearchTuning
+from retrieval.product import Product
+
+
+def _p(pid, title, ptype="yoga mats", brand="Gaiam", colors=("Black",), price=25.0, audience=None, desc=""):
+    return Product(id=pid, title=title, description=desc or title, category="sports", product_type=ptype, brand=brand,
+                   price=price, colors=colors, audience=audience)
+
+
+PRODUCTS = [
+    _p("m1", "Extra Thick Yoga Mat", colors=("Purple",)),
+    _p("m2", "Thin Travel Yoga Mat", colors=("Navy Blue",)),
+    _p("m3", "Classic Yoga Mat", brand="Urbanstep", colors=("Lavender",)),
+    _p("m4", "Cork Yoga Mat", colors=("Brown",), price=None),
+    _p("b1", "Kids Water Bottle with Straw", ptype="water bottles", brand="Owala", colors=("Pink",)),
+    _p("b2", "Toddler Water Bottle, Spout Lid", ptype="water bottles", brand="Owala", colors=("Blue",)),
+    _p("b3", "Insulated Water Bottle with Straw Lid", ptype="water bottles", brand="Hydro", colors=("Black",)),
+]
+BRANDS = frozenset(p.brand.lower() for p in PRODUCTS)
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory, embedder):
+    from retrieval.chroma_client import open_client
+    from retrieval.hybrid import HybridIndex
+    from retrieval.index import ProductIndex
+
+    dense = ProductIndex(open_client(tmp_path_factory.mktemp("finder") / "chroma"), embedder, collection="finder-test")
+    dense.upsert(PRODUCTS)
+    return HybridIndex.build(dense, PRODUCTS)
+
+
+def ids(found):
+    return [h.product.id for h in found.hits]
+
+
+def test_negation_pushes_down_and_excludes_brands(index):
+    thick_first = find(index, Slots(query="yoga mat thick"), BRANDS)
+    assert ids(thick_first)[0] == "m1"
+    not_thick = find(index, Slots(query="yoga mat", negated=("thick",)), BRANDS)
+    assert ids(not_thick)[0] != "m1" and "m1" in ids(not_thick)  # pushed down, still there
+    no_straw = find(index, Slots(query="toddler water bottle", negated=("straw",)), BRANDS)
+    assert ids(no_straw)[0] == "b2"
+    not_urbanstep = find(index, Slots(query="yoga mat", excluded_brands=("urbanstep",)), BRANDS)
+    assert "m3" not in ids(not_urbanstep)
+
+
+def test_colours_match_by_family_and_relax_when_nothing_matches(index):
+    purple = find(index, Slots(query="yoga mat purple", product_type="yoga mats", colors=("purple",)), BRANDS)
+    assert set(ids(purple)) == {"m1", "m3"} and purple.relaxed == ()  # lavender is purple
+    green = find(index, Slots(query="yoga mat green", product_type="yoga mats", colors=("green",)), BRANDS)
+    assert green.hits and any(r.startswith("colour") for r in green.relaxed)
+
+
+def test_price_bounds_hold_and_unpriced_products_never_pass(index):
+    cheap = find(index, Slots(query="yoga mat", max_price=30.0), BRANDS)
+    assert cheap.hits and all(h.product.price is not None and h.product.price <= 30 for h in cheap.hits)
+    none = find(index, Slots(query="yoga mat", max_price=5.0), BRANDS)
+    assert none.hits and none.relaxed == ("price",)  # nothing that cheap: the limit is relaxed, and said
+
+
+def test_typos_and_unrelated_words(index):
+    typo = find(index, Slots(query="yoga mats in purpel"), BRANDS)
+    assert ids(typo)[0] in ("m1", "m3") and ("purpel", "purpl") in typo.corrected
+    assert unrelated(index, "zxqv blorp fnarg") and not unrelated(index, "yoga mat")
+
+
+def test_requests_keep_the_shoppers_words():
+    text, neg = split_negations("looking for a yoga mat that's not too thick")
+    assert neg.terms == ("thick",) and "thick" not in text
+    assert split_negations("non-stick pan, no show socks")[1].terms == ()
+    assert split_negations("shoes not from Urbanstep")[1].brands == ("urbanstep",)
+    parse = Parse("show me headphones under $200", "search_products", 0.9,
+                  (Entity("PRODUCT_TYPE", "headphones", "headphones", 8, 18), Entity("PRICE_MAX", "200", "200", 26, 29)))
+    assert read_request(parse).text == "headphones"
+    assert reads_as_query("keep grinding hat", 1.0) and not reads_as_query("where is my order", 1.0)
+    assert not reads_as_query("purple monkey dishwasher", 0.67)
+
+
+def test_defaults_are_the_settings_defaults():
+    assert SearchTuning().dense_weight == pytest.approx(0.6)
