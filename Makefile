@@ -10,6 +10,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 export TOKENIZERS_PARALLELISM := false
+export RAY_USAGE_STATS_ENABLED := 0
 
 .PHONY: run test test-fast install build browser bench clean
 

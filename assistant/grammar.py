@@ -127,7 +127,7 @@ def tidy_phrase(phrase: str) -> str:
 _COUNTED = re.compile(r"\b(Here|There)\s+(?:are|is)\s+(\d+)\s+((?:more|other|different|new)\s+)?"
                       r"([A-Za-z][\w'’-]*(?:\s+[A-Za-z][\w'’-]*)*?)"
                       r"(?=\s+(?:I think|I found|that|which|for|under|over|between|from|with|without|in|by|all)\b|[.,;:!?]|$)")
-_DOUBLED_AUDIENCE = re.compile(r"\b(\w+)((?:\s+\w+)?)\s+for\s+\1\b", re.I)
+_DOUBLED_AUDIENCE = re.compile(r"\b([A-Za-z]{3,})((?:\s+[A-Za-z]+)?)\s+for\s+\1\b", re.I)
 
 
 def agree_counts(text: str) -> str:

@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     generator_adapter_dir: Path = ARTIFACTS_DIR / "generator"
     nlu_confidence_threshold: float = 0.5
     nlu_speed: str = "auto"  # NLU encoder on CPU (assistant/speed.py): "auto" (bf16 where native, else fp32), "fp32", "bf16", "int8"
+    # product/query embedder (retrieval/embeddings.py): "auto" (bf16 + 128-token cap where bf16 is native, else
+    # "fp32-capped"), "fp32" (the reference: float32, the model's 256-token cap), "bf16", "fp32-capped"
+    index_speed: str = "auto"
 
     # Chroma: embedded at <data_dir>/chroma unless a server URL is given
     chroma_url: str | None = None

@@ -88,11 +88,13 @@ def unfaithful(reply: str, facts, catalog: Catalog) -> list[str]:
     norm = f" {_norm(reply)} "
     fact_ids = {p.id for p in facts.products}
     notes = _norm(" ".join([*facts.notes, *facts.policies, facts.answer or ""]))
+    fact_names = " | ".join(f" {_norm(p.title)} | {_norm(p.name)} " for p in facts.products)
     bad = [f"name: {n}" for n, ids in catalog.names.items() if f" {n} " in norm and not ids & fact_ids
-           and n not in notes]
+           and n not in notes and f" {n} " not in fact_names]
     fact_brands = {_norm(p.brand) for p in facts.products}
     for key, brand in catalog.brands.items():
         if f" {key} " in norm and key not in fact_brands and f" {key} " not in f" {notes} " \
+                and f" {key} " not in fact_names \
                 and re.search(r"\b" + re.escape(brand) + r"\b", reply, re.I) and any(c.isupper() for c in brand[:1]):
             hit = re.search(r"\b" + re.escape(brand.split()[0]) + r"\b", reply, re.I)
             if hit and hit.group(0)[:1].isupper():

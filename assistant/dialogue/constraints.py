@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from assistant.dialogue.request import quantity_phrases
 from assistant.dialogue.state import Slots
 from retrieval.catalog.colors import color_families
 from retrieval.product import Product
@@ -85,6 +86,10 @@ def _audience_met(audience: str) -> Callable[[Product], bool]:
 def constraints_of(slots: Slots, catalog_brands: frozenset[str]) -> list[Constraint]:
     """The request's constraints, least certain first (the order they are relaxed in)."""
     out: list[Constraint] = []
+    if slots.quantities:
+        wanted = set(slots.quantities)
+        out.append(Constraint("quantity", ", ".join(slots.quantities),
+                              lambda p: bool(wanted & set(quantity_phrases(p.title))), lambda p: True, never_hard=True))
     if slots.material:
         m = slots.material
         out.append(Constraint("material", m, lambda p: _has_phrase(words(f"{p.material or ''} {p.title}"), m),
@@ -117,6 +122,19 @@ def negation_hits(slots: Slots, p: Product) -> int:
         return 0
     title = words(p.title)
     return sum(1 for term in slots.negated if _has_phrase(title, term))
+
+
+def quantity_conflicts(slots: Slots, p: Product) -> int:
+    """How many asked quantities the title contradicts ("4 person" when "2 person" was asked)."""
+    if not slots.quantities:
+        return 0
+    have = quantity_phrases(p.title)
+    conflicts = 0
+    for q in slots.quantities:
+        unit = q.split(" ", 1)[1]
+        same_unit = [h for h in have if h.split(" ", 1)[1] == unit]
+        conflicts += bool(same_unit) and q not in same_unit
+    return conflicts
 
 
 def excluded(slots: Slots, p: Product) -> bool:

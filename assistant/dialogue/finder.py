@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
-from assistant.dialogue.constraints import Constraint, constraints_of, excluded, negation_hits
+from assistant.dialogue.constraints import Constraint, constraints_of, excluded, negation_hits, quantity_conflicts
 from assistant.dialogue.state import Slots
 from assistant.records import Hit, SearchFilters
 from assistant.settings import SearchTuning
@@ -73,7 +73,8 @@ def _score(hits: list[Hit], slots: Slots, soft: list[Constraint], tuning: Search
         p = h.product
         if excluded(slots, p):
             continue
-        bonus = tuning.boost * sum(1 for c in soft if c.met(p)) - tuning.penalty * negation_hits(slots, p)
+        misses = negation_hits(slots, p) + quantity_conflicts(slots, p)
+        bonus = tuning.boost * sum(1 for c in soft if c.met(p)) - tuning.penalty * misses
         out.append(Hit(p, h.relevance + bonus) if bonus else h)
     out.sort(key=lambda h: (-h.relevance, h.product.id))
     return out

@@ -38,6 +38,7 @@ class Request:
     type_phrase: str  # the PRODUCT_TYPE the parser found ("" when none)
     negations: Negations
     own_words: tuple[str, ...]  # content words not covered by an attribute entity
+    quantities: tuple[str, ...] = ()  # "2 person", "12 pack": attributes the product's own text must state
 
     def refines(self, current_type: str, intent: str) -> bool:
         """Is this turn a refinement of a search about ``current_type`` rather than a new search?"""
@@ -86,7 +87,7 @@ def read_request(parse: Parse) -> Request:
     own = tuple(w for w in re.findall(r"[a-z0-9][a-z0-9'&-]*", text.lower())
                 if w not in _FILLER and w not in covered and not w.isdigit())
     return Request(text=text, type_phrase=(parse.first("PRODUCT_TYPE") or "").strip(), negations=negations,
-                   own_words=own)
+                   own_words=own, quantities=quantity_phrases(text))
 
 
 _CHATTY = re.compile(
@@ -106,3 +107,20 @@ def reads_as_query(text: str, catalog_coverage: float) -> bool:
     if not words or len(words) > MAX_QUERY_WORDS or _CHATTY.search(text) or _SERVICE.search(text):
         return False
     return catalog_coverage >= (1.0 if len(words) <= 3 else 0.75)
+
+
+_UNITS = {
+    "person": "person", "people": "person", "persons": "person", "man": "person", "men": "person",
+    "pack": "pack", "pk": "pack", "packs": "pack", "count": "count", "ct": "count",
+    "piece": "piece", "pieces": "piece", "pc": "piece", "pcs": "piece", "seater": "seat", "seat": "seat",
+    "seats": "seat", "player": "player", "players": "player", "pair": "pair", "pairs": "pair",
+    "inch": "inch", "inches": "inch", "in": "inch", "quart": "quart", "qt": "quart", "gallon": "gallon", "gal": "gallon",
+    "oz": "oz", "ounce": "oz", "ounces": "oz", "tb": "tb", "gb": "gb", "cup": "cup", "cups": "cup", "drawer": "drawer",
+    "drawers": "drawer", "tier": "tier", "tiers": "tier", "burner": "burner", "burners": "burner",
+}
+_QUANTITY = re.compile(r"(?<![\w./])(\d+(?:[./]\d+)?)\s*-?\s*(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")\b", re.I)
+
+
+def quantity_phrases(text: str) -> tuple[str, ...]:
+    """Quantities that are attributes of the product, normalised: "for 2 people" -> "2 person", "12-pack" -> "12 pack"."""
+    return tuple(dict.fromkeys(f"{n} {_UNITS[u.lower()]}" for n, u in _QUANTITY.findall(text or "")))

@@ -26,14 +26,18 @@ from retrieval.product import Product
 
 CHEAPER_RE = re.compile(r"\b(cheaper|less expensive|lower price|too expensive|more affordable|budget option)\b", re.I)
 MORE_RE = re.compile(r"\b(show (me )?more|more (options|results|like (this|these))|next (page|ones)|any others?|other options)\b", re.I)
+OTHER_BRAND_RE = re.compile(r"\b(?:(?:a |any(?:thing)? (?:from )?(?:a )?)?different brands?|other brands?|another brand|"
+                            r"not (?:this|that|these|those) brands?)\b", re.I)
 DIFFERENT_RE = re.compile(r"\b(something (else|different)|different (ones?|options?|style)|none of (these|those|them)"
                           r"|not (these|those))\b", re.I)
 
 
 def detect_mode(text: str) -> str:
-    """new | cheaper | more | different (the refine phrases the NLU does not tell apart)."""
+    """new | cheaper | more | different | other_brand (the refine phrases the NLU does not tell apart)."""
     if CHEAPER_RE.search(text):
         return "cheaper"
+    if OTHER_BRAND_RE.search(text):
+        return "other_brand"
     if DIFFERENT_RE.search(text):
         return "different"
     if MORE_RE.search(text):
@@ -112,6 +116,10 @@ def _refine_mode(ctx: FlowContext, state: DialogueState, slots: Slots, mode: str
         return slots, state.shown_all, (), shown
     if mode == "different":
         return slots, state.shown_all, state.shown, shown
+    if mode == "other_brand":  # "anything from a different brand?": none of the brands shown
+        brands = tuple(dict.fromkeys(p.brand.lower() for p in shown if p.brand))
+        slots = replace(slots, brands=(), excluded_brands=tuple(dict.fromkeys(slots.excluded_brands + brands)))
+        return slots, state.shown_all, (), shown
     return slots, (), (), shown
 
 
@@ -173,13 +181,15 @@ def _found_note(mode: str, slots: Slots, n: int, shown: list[Product]) -> str:
         return f"{here_are(n, what, 'more')}."
     if mode == "different":
         return f"{here_are(n, what, 'different')} from the ones shown before."
+    if mode == "other_brand":
+        return f"{here_are(n, what)} from other brands than the ones shown before."
     return f"{here_are(n, what)}."
 
 
 def _none_note(mode: str, slots: Slots) -> str:
     if mode == "cheaper":
         return f"I couldn't find anything cheaper than what I showed for {describe(slots)}."
-    if mode in ("more", "different"):
+    if mode in ("more", "different", "other_brand"):
         return f"That's everything I have for {describe(slots)}."
     return f"I couldn't find anything for {describe(slots)}."
 

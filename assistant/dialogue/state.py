@@ -50,6 +50,7 @@ class Slots:
     max_price: float | None = None
     negated: tuple[str, ...] = ()  # words the shopper does not want ("straw")
     excluded_brands: tuple[str, ...] = ()  # "not from Urbanstep"
+    quantities: tuple[str, ...] = ()  # "2 person", "12 pack" (normalised; the product's title must state them)
 
     def is_empty(self) -> bool:
         return self == Slots()
@@ -89,7 +90,8 @@ def _new_search(old: Slots, request: Request, vocabulary: CatalogVocabulary) -> 
     exact = match.exact if match else None
     return Slots(product_type=exact, category=vocabulary.types.get(exact) if exact else None, query=request.text,
                  type_phrase=phrase.lower(), related_types=match.related if match and not exact else (),
-                 audience=old.audience, negated=request.negations.terms, excluded_brands=request.negations.brands)
+                 audience=old.audience, negated=request.negations.terms, excluded_brands=request.negations.brands,
+                 quantities=request.quantities)
 
 
 def _swap_words(query: str, old: tuple[str, ...], new: tuple[str, ...]) -> str:
@@ -108,7 +110,8 @@ def merge_slots(old: Slots, parse: Parse, vocabulary: CatalogVocabulary, *, refi
     s = old if refine else _new_search(old, request, vocabulary)
     if refine:
         s = replace(s, negated=tuple(dict.fromkeys(s.negated + request.negations.terms)),
-                    excluded_brands=tuple(dict.fromkeys(s.excluded_brands + request.negations.brands)))
+                    excluded_brands=tuple(dict.fromkeys(s.excluded_brands + request.negations.brands)),
+                    quantities=request.quantities or s.quantities)
     changes: dict = {}
     for etype, name in (("BRAND", "brands"), ("COLOR", "colors"), ("SIZE", "sizes")):
         vals = tuple(dict.fromkeys(v.lower() for v in parse.values(etype)))

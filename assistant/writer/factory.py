@@ -69,7 +69,8 @@ def writer_from_settings(settings):
 
     speed = getattr(settings, "writer_speed", "fp32")
     try:
-        backend = EmbeddedGenerator.load(settings.generator_adapter_dir, GenerationConfig(speed=speed))
+        backend = EmbeddedGenerator.load(settings.generator_adapter_dir, GenerationConfig(speed=speed),
+                                         models_dir=settings.models_dir)
     except (WriterModelError, ModelNotInstalled) as exc:
         # the assistant keeps answering (template replies); the log says why and how to fix it
         log.error("embedded writer unavailable, using template replies: %s", exc)

@@ -148,6 +148,15 @@ class BrandIndex:
                 self.lowercase.add(key)
         self.max_words = 4
 
+    def _spelled(self, window: list[Token], key: str) -> bool:
+        """Written as the brand: as the catalog spells it, capitalised (3+ letters: "Ugg" for "UGG"; not "An"
+        for "AN"), or in lowercase when the catalog writes it so; never a sentence's opening "Best"."""
+        if len(window) == 1 and window[0].sentence_start and key in _STARTERS:
+            return False
+        exact = re.sub(r"[^A-Za-z0-9]", "", "".join(t.text for t in window)) == re.sub(r"[^A-Za-z0-9]", "",
+                                                                                      self.by_key[key])
+        return exact or key in self.lowercase or (len(key) >= 3 and any(c.isupper() for c in window[0].text))
+
     def find(self, tokens: list[Token]) -> list[tuple[int, int, str]]:
         """(first token, end token, brand) of each brand found; longest match first at each position."""
         found: list[tuple[int, int, str]] = []
@@ -159,7 +168,7 @@ class BrandIndex:
                 if n > 1 and any(t.breaks for t in window[1:]):
                     continue
                 key = "".join(t.key for t in window)
-                if key in self.by_key and (any(c.isupper() for c in window[0].text) or key in self.lowercase):
+                if key in self.by_key and self._spelled(window, key):
                     hit = (i, i + n, self.by_key[key])
                     break
             if hit:
@@ -256,13 +265,14 @@ def check_mentions(text: str, products: tuple[Product, ...], other_text: str, br
     facts = [FactProduct.of(p) for p in products]
     known = set().union(*(f.words for f in facts)) if facts else set()
     other_keys = " ".join(_keys(other_text))
+    other_compact = other_keys.replace(" ", "")
     fact_brands = {"".join(f.brand) for f in facts}
     failures: list[str] = []
     found_brands = brands.find(tokens)
     brand_tokens = {k for a, b, _ in found_brands for k in range(a, b)}
     for a, b, brand in found_brands:
         key = "".join(t.key for t in tokens[a:b])
-        if key not in fact_brands and not _written(key, other_keys) and not any(key in "".join(f.forms[0]) for f in facts):
+        if key not in fact_brands and key not in other_compact and not any(key in "".join(f.forms[0]) for f in facts):
             failures.append(f"unknown_product: brand {brand}")
     named: set[str] = set()
     for raw in spans(text, brand_tokens):

@@ -12,7 +12,8 @@ the authoritative reply (see ``assistant/protocol.py``).
 
 Lists the bot must show verbatim (the "Which one do you mean? 1. ...; 2. ..." options, "Your recent
 orders: ...") are never paraphrased by the model: ``split_verbatim`` hands the model the note's lead
-("Which one do you mean?") and code appends the list from the facts; the guard checks the whole text.
+("Which one do you mean?") and code appends the list from the facts; the guard checks the model's text
+(the appended list is the facts' own text).
 
 A rejected attempt is **repaired** before regenerating when a shorter version of the model's own text
 passes: the reply cut to its last complete sentence (``incomplete``), or without the sentences that hold
@@ -95,8 +96,17 @@ class ReplyWriter:
         with self._stats_lock:
             self.stats.update(keys)
 
-    def _checked(self, text: str, facts: ReplyFacts, attempt: int) -> GuardResult:
+    def _verdict(self, text: str, facts: ReplyFacts, tail: str = "") -> GuardResult:
+        """The guard's verdict on the model's text; what the verbatim ``tail`` says is not missing from it."""
         result = self.guard.check(text, facts)
+        if tail and not result.passed:
+            kept = tuple(f for f in result.failures
+                         if not (f.startswith("omits_fact:") and f.split(":", 1)[1].strip().lower() in tail.lower()))
+            result = GuardResult(not kept, kept)
+        return result
+
+    def _checked(self, text: str, facts: ReplyFacts, attempt: int, tail: str = "") -> GuardResult:
+        result = self._verdict(text, facts, tail)
         if not result.passed:
             self._count("guard_failures", *(f"guard_failure:{k}" for k in result.kinds))
             log.warning("writer guard rejected attempt %d (action=%s): %s", attempt + 1, facts.action.value,
@@ -108,16 +118,14 @@ class ReplyWriter:
         log.warning("writer fell back to the template (action=%s, attempts=%d)", facts.action.value, attempts)
         return WrittenReply(template_reply(facts), True, True, attempts, tuple(failures))
 
-    def _repaired(self, text: str, facts: ReplyFacts, tail: str) -> str | None:
-        """A shorter version of ``text`` (whole sentences of it, in order) that passes the guard, if any."""
-        body = text[: len(text) - len(tail)].rstrip() if tail and text.endswith(tail) else text
-        sentences = [s for s in _SENTENCE_END.split(body.strip()) if s]
+    def _repaired(self, text: str, facts: ReplyFacts, tail: str = "") -> str | None:
+        """A shorter version of ``text`` (its first whole sentences) that passes the guard, if any."""
+        sentences = [s for s in _SENTENCE_END.split(text.strip()) if s]
         if not sentences[-1:] or not sentences[-1].endswith((".", "!", "?")):
             sentences = sentences[:-1]  # cut mid-sentence
-        candidates = [sentences[:n] for n in range(len(sentences), 0, -1)]
-        for kept in candidates:
-            candidate = _join(" ".join(kept), tail)
-            if candidate != text and self.guard.check(candidate, facts).passed:
+        for n in range(len(sentences), 0, -1):
+            candidate = " ".join(sentences[:n])
+            if candidate != text and self._verdict(candidate, facts, tail).passed:
                 return candidate
         return None
 
@@ -130,17 +138,19 @@ class ReplyWriter:
             return ""
 
     # API ------------------------------------------------------------------------------------------
-    def _accept(self, text: str, facts: ReplyFacts, tail: str, attempt: int,
+    def _accept(self, lead: str, facts: ReplyFacts, tail: str, attempt: int,
                 failures: list[str]) -> WrittenReply | None:
-        """The attempt (or its repair) as the reply when it passes; else None (its failure kinds recorded)."""
-        result = self._checked(text, facts, attempt)
+        """The model's text (or its repair), with the verbatim ``tail`` appended, when it passes the guard;
+        else None (its failure kinds recorded). The tail is the facts' own list, rendered by code."""
+        lead = lead.strip()
+        result = self._checked(lead, facts, attempt, tail)
         if result.passed:
-            return WrittenReply(text, True, False, attempt + 1, tuple(failures))
-        repaired = self._repaired(text, facts, tail)
+            return WrittenReply(_join(lead, tail), True, False, attempt + 1, tuple(failures))
+        repaired = self._repaired(lead, facts, tail)
         failures.extend(result.kinds)
         if repaired is not None:
             self._count("repaired")
-            return WrittenReply(repaired, True, False, attempt + 1, tuple(failures))
+            return WrittenReply(_join(repaired, tail), True, False, attempt + 1, tuple(failures))
         return None
 
     def write(self, facts: ReplyFacts) -> WrittenReply:
@@ -150,8 +160,7 @@ class ReplyWriter:
         model_facts, tail = split_verbatim(facts)
         failures: list[str] = []
         for attempt in range(self.max_attempts):
-            text = _join(self._generate(model_facts, attempt), tail)
-            accepted = self._accept(text, facts, tail, attempt, failures)
+            accepted = self._accept(self._generate(model_facts, attempt), facts, tail, attempt, failures)
             if accepted is not None:
                 return accepted
         return self._fallback(facts, self.max_attempts, failures)
@@ -176,12 +185,12 @@ class ReplyWriter:
         if tail:
             yield " " + tail
         failures: list[str] = []
-        accepted = self._accept(_join("".join(pieces).strip(), tail), facts, tail, 0, failures)
+        accepted = self._accept("".join(pieces), facts, tail, 0, failures)
         if accepted is not None:
             yield accepted
             return
         for attempt in range(1, self.max_attempts):
-            accepted = self._accept(_join(self._generate(model_facts, attempt), tail), facts, tail, attempt, failures)
+            accepted = self._accept(self._generate(model_facts, attempt), facts, tail, attempt, failures)
             if accepted is not None:
                 yield accepted
                 return

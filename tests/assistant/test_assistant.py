@@ -337,11 +337,14 @@ def test_feedback_demo_users_and_bad_input(bot, catalog):
     sid = bot.new_session("bob")
     with pytest.raises(AssistantError):
         bot.feedback(sid, "bob", catalog[0].id, "love")
+    with pytest.raises(AssistantError):  # nothing shown yet: feedback is only for shown products
+        bot.feedback(sid, "bob", catalog[0].id, "like")
+    shown = bot.handle(sid, "bob", f"show me {catalog[0].product_type}").products[0].product.id
     with pytest.raises(AssistantError):
         bot.feedback(sid, "bob", "no-such-product", "like")
-    bot.feedback(sid, "bob", catalog[0].id, "like")
-    bot.feedback(sid, "bob", catalog[0].id, "add_to_cart")
-    assert [(line.product_id, line.quantity) for line in bot.cart(sid)] == [(catalog[0].id, 1)]
+    bot.feedback(sid, "bob", shown, "like")
+    bot.feedback(sid, "bob", shown, "add_to_cart")
+    assert [(line.product_id, line.quantity) for line in bot.cart(sid)] == [(shown, 1)]
 
 
 def test_turn_carries_the_writer_facts(bot):

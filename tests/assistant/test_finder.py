@@ -26,6 +26,8 @@ PRODUCTS = [
     _p("b1", "Kids Water Bottle with Straw", ptype="water bottles", brand="Owala", colors=("Pink",)),
     _p("b2", "Toddler Water Bottle, Spout Lid", ptype="water bottles", brand="Owala", colors=("Blue",)),
     _p("b3", "Insulated Water Bottle with Straw Lid", ptype="water bottles", brand="Hydro", colors=("Black",)),
+    _p("t4", "Family Camping Tent, 4 Person, Waterproof", ptype="tents", brand="Coleman", colors=("Green",)),
+    _p("t2", "Backpacking Tent for 2 Person", ptype="tents", brand="Kelty", colors=("Orange",)),
 ]
 BRANDS = frozenset(p.brand.lower() for p in PRODUCTS)
 
@@ -90,3 +92,26 @@ def test_requests_keep_the_shoppers_words():
 
 def test_defaults_are_the_settings_defaults():
     assert SearchTuning().dense_weight == pytest.approx(0.6)
+
+
+def test_quantities_are_attributes(index):
+    two = find(index, Slots(query="tent for 2 people", quantities=("2 person",)), BRANDS)
+    assert ids(two)[0] == "t2"
+
+
+def test_different_brand_excludes_the_brands_shown(index):
+    from assistant.dialogue.context import FlowContext
+    from assistant.dialogue.fallbacks import RelevanceRanker
+    from assistant.dialogue.outcome import Stopwatch
+    from assistant.dialogue.shopping import search
+    from assistant.dialogue.state import DialogueState
+    from retrieval.catalog.taxonomy import CatalogVocabulary
+
+    ctx = FlowContext(index=index, ranker=RelevanceRanker(), orders=None, policies=None,
+                      vocabulary=CatalogVocabulary.from_products(PRODUCTS))
+    first = search(ctx, DialogueState("s", "u"), Parse("water bottle", "search_products", 0.9), Stopwatch())
+    state = DialogueState("s", "u", slots=Slots.from_json(first.events[0].slots),
+                          shown=tuple(c.product.id for c in first.products), shown_all=tuple(c.product.id for c in first.products))
+    shown_brands = {c.product.brand for c in first.products if c.product.product_type == "water bottles"}
+    other = search(ctx, state, Parse("anything from a different brand?", "refine_results", 0.9), Stopwatch(), "other_brand")
+    assert other.products and not shown_brands & {c.product.brand for c in other.products}

@@ -111,3 +111,18 @@ def test_shipped_model_on_a_queryner_dev_sample():
     assert fig["per_type"]["PRODUCT_TYPE"]["f1-score"] >= 0.7
     assert fig["core_micro"]["f1-score"] >= 0.6
     assert fig["search_intent_share"] >= 0.9
+
+
+@pytest.mark.slow
+def test_eval_cli_scores_a_queryner_folder_and_rejects_bad_files(tmp_path, capsys):
+    from ui.cli.main import main
+
+    rows = [("white duvet cover queen", "B-color B-core_product_type I-core_product_type B-UoM"),
+            ("nike running shoes for men", "B-creator B-core_product_type I-core_product_type B-department I-department")]
+    (tmp_path / "dev.jsonl").write_text("".join(json.dumps({"query": q, "tokens": q.split(), "labels": l.split()}) + "\n" for q, l in rows))
+    assert main(["eval", "nlu", "--queryner", str(tmp_path), "--json"]) == 0
+    fig = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert fig["n"] == 2 and fig["per_type"]["PRODUCT_TYPE"]["support"] == 2 and "core_micro" in fig
+    (tmp_path / "bad.jsonl").write_text('{"tokens": ["a"], "labels": ["O", "O"]}\n')
+    assert main(["eval", "nlu", "--queryner", str(tmp_path / "bad.jsonl")]) == 2
+    assert "bad.jsonl:1" in capsys.readouterr().err

@@ -75,7 +75,7 @@ def test_feedback_is_accepted_for_shown_products(api, frontend):  # noqa: F811
         r = api.post("/v1/feedback", headers=h, json={"session_id": sid, "product_id": pid, "kind": kind})
         assert r.status_code == 200 and r.json() == {"ok": True}
     r = api.post("/v1/feedback", headers=h, json={"session_id": sid, "product_id": "no-such-product", "kind": "like"})
-    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_feedback"
+    assert r.status_code == 422 and r.json()["error"]["code"] == "product_not_shown"
 
 
 def _order_ids(turn: dict) -> set[str]:

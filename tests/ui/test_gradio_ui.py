@@ -72,7 +72,7 @@ def test_feedback_buttons_reach_the_assistant_and_cart(frontend):  # noqa: F811
 
 @pytest.mark.slow  # the real Assistant
 def test_user_picker_lists_demo_users_and_new_visitor(frontend):  # noqa: F811
-    ui = ChatUI(frontend.assistant)
+    ui = ChatUI(frontend.assistant, demo=True)  # the picker exists in demo mode only
     choices = ui.user_choices()
     assert choices[0] == ("New visitor", NEW_VISITOR) and len(choices) > 1
     user_id = choices[1][1]
@@ -95,8 +95,7 @@ def test_cards_escape_markup_and_cart_renders():
 def test_analytics_tab_renders_the_analytics_page(settings):
     """The app's Analytics tab calls analytics_page over the same store the assistant writes."""
     from assistant.analytics.page import analytics_page
-    from tests.ui.standin import StandInAssistant
-    from ui.gradio_ui import build_blocks
+    from ui.gradio_ui import build_admin_blocks
 
     calls = []
 
@@ -104,9 +103,9 @@ def test_analytics_tab_renders_the_analytics_page(settings):
         calls.append(since)
         return analytics_page(settings, since)
 
-    blocks = build_blocks(StandInAssistant(), analytics=page)
+    blocks = build_admin_blocks(analytics=page)  # the staff app (served behind the admin login)
     labels = [c.get("props", {}).get("label") for c in blocks.config["components"]]
-    assert "Analytics" in labels and "Chat" in labels
+    assert "Analytics" in labels
     refresh = next(fn for fn in blocks.fns.values() if fn.fn is page)
     assert "<" in refresh.fn("7d") and calls == ["7d"]
 

@@ -154,6 +154,27 @@ def test_a_busy_session_is_a_503_not_a_hang(tmp_path):
     assert client.post("/v1/chat", headers=h, json={"session_id": sid, "text": "hi"}).status_code == 200
 
 
+def test_the_real_assistant_locks_its_own_turns_in_a_worker(tmp_path):
+    """A worker serves the Assistant itself (its session store holds the lock): a busy session is a 503."""
+    from fastapi.testclient import TestClient
+
+    from assistant.assistant import Assistant
+    from tests.assistant.light_assistant import light_assistant
+    from ui.workers import build_worker_app
+
+    bot = light_assistant(tmp_path / "d")
+    bot.sessions.lock_timeout_s = 0.3
+    client = TestClient(build_worker_app(bot.settings, bot))
+    assert isinstance(client.app.state.widget.assistant, Assistant)
+    h = {"X-Site-Key": stack_mod.SITE_KEY}
+    sid = client.post("/v1/sessions", headers=h, json={}).json()["session_id"]
+    with bot.sessions.lock(sid):  # another turn of this session is running
+        r = client.post("/v1/chat", headers=h, json={"session_id": sid, "text": "hi"})
+    assert r.status_code == 503 and r.json()["error"]["code"] == "session_busy" and r.headers["Retry-After"] == "2"
+    assert client.post("/v1/chat", headers=h, json={"session_id": sid, "text": "hi"}).status_code == 200
+    assert bot.sessions.active_locks() == 0
+
+
 # --- the real multi-worker stack ---------------------------------------------------------------------------
 WORKERS = 2
 SESSIONS = 4  # the first pages through one search, the others search

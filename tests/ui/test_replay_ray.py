@@ -21,13 +21,18 @@ from tests.ui.test_replay import SMALL, STANDIN, _write
 from ui.replay.runner import ReplayError, ReplayOptions, run_replay
 from ui.replay.transcripts import load_transcripts
 
-ray = pytest.importorskip("ray", reason="ray is in requirements.lock: run `make install`")
+# single-node Ray on loopback only (Ray otherwise swaps 127.0.0.1 for the machine's interface address; it reads
+# this when imported, so it is set before the import), no usage reporting
+RAY_ENV = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_DISABLE_DOCKER_CPU_WARNING": "1", "RAY_ENABLE_UV_RUN_RUNTIME_ENV": "0",
+           "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
+for _key, _value in RAY_ENV.items():
+    os.environ.setdefault(_key, _value)
 
-RAY_ENV = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_DISABLE_DOCKER_CPU_WARNING": "1", "RAY_ENABLE_UV_RUN_RUNTIME_ENV": "0"}
+ray = pytest.importorskip("ray", reason="ray is in requirements.lock: run `make install`")
 
 
 def _strip(records):
-    return [(r.key, r.turn_index, r.reply, r.verdicts, r.shown) for r in records]
+    return [(r.key, r.turn_index, r.reply, r.intent, r.action, r.products, r.verdicts) for r in records]
 
 
 def _free_port() -> int:
@@ -53,8 +58,6 @@ def pool_records(tmp_path, settings, convs):
 @pytest.fixture
 def ray_cluster(tmp_path, monkeypatch):
     """`ray start --head --block` on loopback in its own process group; terminated (graceful) at the end."""
-    for key, value in RAY_ENV.items():
-        monkeypatch.setenv(key, value)
     port = _free_port()
     log = open(tmp_path / "ray-head.log", "wb")
     cmd = [str(Path(sys.executable).parent / "ray"), "start", "--head", "--block", "--node-ip-address", "127.0.0.1",
@@ -86,8 +89,6 @@ def _listening(port: int) -> bool:
 
 @pytest.mark.slow
 def test_in_process_ray_matches_the_process_pool(tmp_path, settings, convs, pool_records, monkeypatch):
-    for key, value in RAY_ENV.items():
-        monkeypatch.setenv(key, value)
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
     on_ray = run_replay(convs, settings, ReplayOptions(out=tmp_path / "ray", factory=STANDIN, progress=False,
                                                        generate=False, backend="ray", workers=2))
@@ -113,9 +114,7 @@ def test_a_started_cluster_by_address_and_auto_matches_the_process_pool(tmp_path
     assert not ray.is_initialized()
 
 
-def test_an_unreachable_cluster_is_a_clear_error(tmp_path, settings, convs, monkeypatch):
-    for key, value in RAY_ENV.items():
-        monkeypatch.setenv(key, value)
-    with pytest.raises(ReplayError, match="cannot start or reach Ray"):
+def test_an_unreachable_cluster_is_a_clear_error(tmp_path, settings, convs):
+    with pytest.raises(ReplayError, match="cannot start or reach Ray at 127.0.0.1"):
         run_replay(convs, settings, ReplayOptions(out=tmp_path / "x", factory=STANDIN, progress=False, generate=False,
                                                   backend="ray", ray_address=f"127.0.0.1:{_free_port()}"))

@@ -58,6 +58,7 @@ BUILD_STEPS: list[tuple[str, Step]] = [
     ("policies", "assistant.policies.store:build_policies"),
     ("users", "training.users:build_users"),  # synthetic users + histories (RANKER)
     ("sequential", "training.sequential.shop:build_sequential"),  # next-item model on those histories (RANKER)
+    ("writer", "assistant.writer.weights_cache:build_writer_cache"),  # merged writer weights: fast start-up
 ]
 
 

@@ -15,6 +15,8 @@ def register(sub) -> None:
     parser.add_argument("--map", action="append", default=[], metavar="COLUMN=FIELD",
                         help="map a source column to a Product field; repeatable")
     parser.add_argument("--skip-bad", action="store_true", help="index the good rows, report the bad ones (default: refuse)")
+    parser.add_argument("--speed", choices=("auto", "fp32", "bf16", "fp32-capped"),
+                        help="embedding speed mode (default: settings index_speed; retrieval/embeddings.py)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
 
@@ -37,7 +39,7 @@ def open_index(settings, embedder=None):
     try:
         return ProductIndex.open(
             path=settings.chroma_path, url=settings.chroma_url, collection=settings.products_collection,
-            embedder=embedder or Embedder(settings.embedding_model),
+            embedder=embedder or Embedder(settings.embedding_model, speed=settings.index_speed),
         )
     except (ChromaConnectionError, EmbeddingError, ModelNotInstalled) as exc:
         raise UserError(str(exc)) from exc
@@ -90,6 +92,8 @@ def index_catalog(settings, catalog: Path | None = None, *, progress: bool = Tru
 def run(args, settings) -> int:
     from ui.cli.catalog import parse_mapping
 
+    if args.speed:
+        settings = settings.model_copy(update={"index_speed": args.speed})
     stats = index_catalog(
         settings, args.catalog, progress=not args.no_progress, mapping=parse_mapping(args.map), skip_bad=args.skip_bad
     )

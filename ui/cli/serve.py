@@ -57,8 +57,6 @@ def with_own_origins(settings):
 
 
 def run(args, settings) -> int:
-    import uvicorn
-
     from assistant.settings import is_loopback
     from ui.cli.main import UserError
 
@@ -78,20 +76,51 @@ def run(args, settings) -> int:
         from ui.workers import run_workers
 
         return run_workers(settings, args.workers)
+    return serve_single(settings, gradio=not args.no_gradio)
+
+
+def serve_single(settings, *, gradio: bool = True) -> int:
+    """One process: bind at once and load the assistant's models in a background thread (``ui/lazy_assistant.py``):
+    /v1/health, the static files and the chat page answer while the models load; the first chat call waits.
+    A failed load stops the server (SIGINT to this process) and is reported as ``shopbot: error: ...``."""
+    import os
+    import signal
+    import threading
+
+    import uvicorn
+
+    from ui.cli.main import UserError
+
     try:
         from assistant.assistant import Assistant
     except ModuleNotFoundError as exc:
         raise UserError(f"the assistant is not available ({exc.name} missing); run `shopbot build` first") from exc
     from ui.app import build_app
+    from ui.lazy_assistant import BackgroundAssistant, quick_demo_users
 
-    log.info("loading the assistant from %s", settings.data_dir)
+    serving = threading.Event()
+
+    def stop(_exc: BaseException) -> None:  # the load failed: stop uvicorn the way Ctrl-C does
+        if serving.is_set():
+            os.kill(os.getpid(), signal.SIGINT)
+
+    log.info("loading the assistant from %s in the background", settings.data_dir)
+    assistant = BackgroundAssistant(lambda: Assistant.from_settings(settings, generate=settings.generate),
+                                    on_error=stop, early_demo_users=quick_demo_users(settings)).start()
+    app = build_app(settings, assistant, gradio=gradio)
     try:
-        assistant = Assistant.from_settings(settings, generate=settings.generate)
-    except FileNotFoundError as exc:
-        raise UserError(f"{exc}; run `shopbot build` first") from exc
-    app = build_app(settings, assistant, gradio=not args.no_gradio)
-    log.info("serving on http://%s:%d  (chat UI /, widget demo /demo, API docs /docs)", settings.host, settings.port)
-    # proxy_headers=False: uvicorn would otherwise trust X-Forwarded-For from any local peer; the widget API
-    # reads it itself, from settings.trusted_proxies only (ui/api/ratelimit.py)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False, proxy_headers=False)
+        serving.set()
+        if assistant.error is None:
+            log.info("serving on http://%s:%d  (chat UI /, widget demo /demo, API docs /docs)", settings.host, settings.port)
+            # proxy_headers=False: uvicorn would otherwise trust X-Forwarded-For from any local peer; the widget API
+            # reads it itself, from settings.trusted_proxies only (ui/api/ratelimit.py)
+            uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False,
+                        proxy_headers=False)
+    except KeyboardInterrupt:  # the failed load's SIGINT came before uvicorn took over the signal
+        pass
+    assistant.join(timeout=2.0)  # a load that is about to fail reports its error below
+    if assistant.error is not None:
+        hint = "; run `shopbot build` first" if isinstance(assistant.error, FileNotFoundError) else ""
+        raise UserError(f"{assistant.error}{hint}")
     return 0
+

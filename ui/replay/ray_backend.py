@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import sys
 from collections.abc import Iterator
 
@@ -33,6 +34,30 @@ class RayUnavailable(RuntimeError):
     """Ray is not installed, or the cluster cannot be reached."""
 
 
+def _reachable(address: str, timeout: float = 5.0) -> bool:
+    """A TCP connect to a HOST:PORT head (Ray itself retries for minutes before giving up)."""
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        return True  # not host:port: let Ray parse and report it
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _bootstrap(address: str) -> str:
+    """``auto`` -> the host:port of the cluster started on this machine (Ray's own lookup)."""
+    if address != "auto":
+        return address
+    from ray._private.services import canonicalize_bootstrap_address
+
+    try:
+        return canonicalize_bootstrap_address("auto") or address
+    except ConnectionError as exc:
+        raise RayUnavailable(f"cannot start or reach Ray at auto: {exc}") from exc
+
+
 def _init(ray, address: str | None) -> bool:
     """Connect or start Ray; True when this call did (so the caller shuts it down)."""
     if ray.is_initialized():
@@ -42,6 +67,8 @@ def _init(ray, address: str | None) -> bool:
     kwargs = {"log_to_driver": False, "runtime_env": {"env_vars": env}}
     if address is None:
         kwargs["include_dashboard"] = False
+    elif not address.startswith("ray://") and not _reachable(_bootstrap(address)):
+        raise RayUnavailable(f"cannot start or reach Ray at {address}: nothing listens there (ray start --head?)")
     try:
         ray.init(address=address, **kwargs)
     except (ConnectionError, RuntimeError, ValueError) as exc:

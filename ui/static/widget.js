@@ -1,8 +1,10 @@
 /* shopbot chat widget: one tag embeds it.
  *   <script src="https://shop.example/static/widget.js" data-site-key="KEY"
  *           data-api="https://shop.example" data-user-token="(optional signed token)"></script>
- * Everything user- or model-written is set with textContent (never innerHTML). The session id (and a short
- * transcript) stay in localStorage across page loads. Replies stream over fetch + ReadableStream (SSE). */
+ * Everything user- or model-written is set with textContent (never innerHTML). The session id and a short
+ * transcript stay in localStorage across page loads; the transcript keeps only what the server sent back (the
+ * user's words as redacted and stored by the server, the replies), never the raw text typed.
+ * Replies stream over fetch + ReadableStream (SSE). */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -13,10 +15,11 @@
   var userToken = script.getAttribute("data-user-token") || "";
   var storeKey = "shopbot:" + siteKey + ":" + (userToken ? "user:" + tokenSubject(userToken) : "anon");
   var MAX_LOG = 30;
+  var STORE_VERSION = 2;  // version 1 kept raw user text: such transcripts are dropped on load
 
-  function tokenSubject(token) {  // the customer the token names (its signature is checked by the server)
+  function tokenSubject(token) {  // the customer the JWT names (its signature is checked by the server)
     try {
-      var part = token.split(".")[0].replace(/-/g, "+").replace(/_/g, "/");
+      var part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
       return String(JSON.parse(atob(part + "===".slice((part.length + 3) % 4))).sub);
     } catch (e) { return "unknown"; }
   }
@@ -73,7 +76,8 @@
   function load() { try { return JSON.parse(localStorage.getItem(storeKey) || "{}"); } catch (e) { return {}; } }
   function save(state) { try { localStorage.setItem(storeKey, JSON.stringify(state)); } catch (e) { /* private mode */ } }
   var state = load();
-  state.log = Array.isArray(state.log) ? state.log : [];
+  state.log = Array.isArray(state.log) && state.v === STORE_VERSION ? state.log : [];
+  state.v = STORE_VERSION;
 
   var host = el("div");
   host.id = "shopbot-widget";
@@ -214,8 +218,7 @@
   }
 
   function send(text) {
-    addMsg("user", text);
-    remember("user", text);
+    addMsg("user", text);  // shown on this page only; stored below as the server redacted it
     var out = addMsg("bot", "…");
     sendBtn.disabled = true;
     function attempt(fresh) {
@@ -223,12 +226,16 @@
     }
     attempt(false).catch(function (e) {
       if (e && (e.code === "unknown_session" || e.code === "session_forbidden")) {
-        state.log = [["user", text]];  // the old conversation is gone (restart) or not ours: never show it again
+        state.log = [];  // the old conversation is gone (restart) or not ours: never show it again
         return attempt(true);
       }
       throw e;
     }).then(function (turn) {
-      if (turn) { remember("bot", turn.reply); renderCards(turn.products); }
+      if (turn) {
+        remember("user", turn.text || "");
+        remember("bot", turn.reply);
+        renderCards(turn.products);
+      }
     }).catch(function (e) {
       out.className = "msg err";
       out.textContent = (e && e.message) || "The assistant is unavailable right now.";
