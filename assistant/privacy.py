@@ -50,6 +50,7 @@ _SSN = re.compile(r"(?<![\w\-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(
 _GROUP = r"[+(]?\d[\d().\-]*"
 _NUMBER_RUN = re.compile(rf"(?<![\w/$€£#.,]){_GROUP}(?:{_SP}{{1,3}}(?:[\-./]{_SP}{{1,3}})?{_GROUP})*")
 _GROUP_RE = re.compile(_GROUP)
+_LUHN_DOUBLE = str.maketrans("0123456789", "0246813579")  # 2d, minus 9 when above 9
 _NOT_DIGITS = str.maketrans("", "", "+().-")  # a group's other characters
 _WORD_RE = re.compile(r"[A-Za-z]+")
 _CODE_WORDS = frozenset({"order", "sku", "upc", "ean", "gtin", "isbn", "asin", "mpn", "model", "part", "item", "tracking",
@@ -109,13 +110,9 @@ class Redaction:
 
 
 def luhn_valid(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 1:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
+    """The Luhn check: every second digit from the right doubled (digit sums), the total a multiple of 10."""
+    plain, doubled = digits[-1::-2], digits[-2::-2].translate(_LUHN_DOUBLE)
+    return (sum(map(int, plain)) + sum(map(int, doubled))) % 10 == 0
 
 
 def is_card_number(digits: str) -> bool:
@@ -151,6 +148,8 @@ class _PhoneCheck:
             return True  # North-American shape (fictional 555 numbers included)
         if len(digits) <= 8:
             return bool(_LOCAL_PHONE.fullmatch(raw))
+        if digits[0] != "0" and (len(digits) > 10 or sum(len(g) <= 2 for g in groups) >= 3):
+            return False  # without a trunk 0: lists of sizes / years / EAN codes, not national numbers
         return len(digits) >= 9 and any(self._lookup(raw, region) for region in PHONE_REGIONS if self.budget > 0)
 
 
@@ -202,10 +201,12 @@ def _code_before(text: str, start: int) -> bool:
 
 
 def _number_kind(text: str, start: int, end: int, parts: list[str], phone: _PhoneCheck) -> str | None:
-    digits = "".join(parts)
-    if 14 <= len(digits) and is_card_number(digits):
+    first, count = parts[0][0], sum(map(len, parts))
+    if count >= 14 and first in "23456" and is_card_number("".join(parts)):
         return "card"
-    if 7 <= len(digits) <= 15 and phone(text[start:end], parts) and not _code_before(text, start):
+    if count > 11 and first != "0" and text[start] != "+":  # no national number is that long (cheap pre-check)
+        return None
+    if 7 <= count <= 15 and phone(text[start:end], parts) and not _code_before(text, start):
         return "phone"
     return None
 

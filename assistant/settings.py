@@ -27,6 +27,10 @@ class RankerWeights(BaseModel):
     popularity: float = 0.2
     exploration: float = 0.35
     diversity_lambda: float = 0.7  # MMR trade-off: 1.0 = relevance only
+    # when the shopper searched in words: gentler, so the blend never buries what was asked for
+    # (ESCI dev, chat level: 0.35 / 0.7 shows nDCG 0.56 < plain dense 0.59; 0.1 / 0.9 shows 0.68; bench/RESULTS.md)
+    search_exploration: float = 0.1
+    search_diversity_lambda: float = 0.9
     recency_half_life_days: float = 14.0
     # exploration (assistant/ranking/bandit.py)
     exploration_mode: str = "thompson"  # or "ucb"
@@ -45,8 +49,10 @@ class SearchTuning(BaseModel):
     dense_weight: float = Field(0.6, ge=0.0, le=1.0)  # hybrid fusion: 1.0 = dense only, 0.0 = BM25 only
     pool: int = Field(60, ge=5, le=1000)  # products retrieved per request before constraints and ranking
     clean_share: float = Field(0.8, ge=0.0, le=1.0)  # an attribute filters only if this share of the pool states it
+    type_share: float = Field(0.5, ge=0.0, le=1.0)  # a named type filters only if this share of the top 10 has it
     boost: float = Field(0.03, ge=0.0)  # added per soft constraint a product meets
-    penalty: float = Field(0.1, ge=0.0)  # subtracted per negated word in a product's title
+    penalty: float = Field(0.1, ge=0.0)  # subtracted per quantity a title contradicts ("4 person" for "2 person")
+    negation_weight: float = Field(0.1, ge=0.0)  # per negated word a title is free of (+) or names (-)
 
 
 class SiteConfig(BaseModel):
@@ -108,7 +114,7 @@ class Settings(BaseSettings):
     writer_url: str | None = None
     writer_model: str | None = None
     writer_api_key: str | None = None  # writer="openai" only; local OpenAI-compatible servers need none
-    writer_speed: str = "fp32"  # embedded writer: "fp32" or "int8" (dynamic int8 Linear layers)
+    writer_speed: str = "auto"  # embedded writer (assistant/speed.py): "auto" (bf16 where native, else fp32), "fp32", "bf16", "int8"
     generate: bool = True
 
     # front ends

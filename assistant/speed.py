@@ -2,7 +2,8 @@
 
 - ``fp32``: the weights as trained.
 - ``bf16``: weights and activations in bfloat16. On a CPU with native bf16 instructions (AVX512-BF16 or
-  AMX) the NLU encoder runs ~1.5x faster at the same held-out accuracy (bench/nlu.py); without them it
+  AMX) the NLU encoder runs ~1.5x faster at the same held-out accuracy (bench/nlu.py) and the reply writer
+  decodes ~2x faster with half the memory at the same guard pass (bench/generator.py); without them it
   is emulated and slower, which is why ``auto`` checks first.
 - ``int8``: every ``nn.Linear`` replaced by a dynamically quantized one (weights int8, activations
   quantized per batch): the fastest, but it costs accuracy (measured in bench/nlu.py and bench/generator.py).

@@ -82,10 +82,10 @@ class DecidingRanker:
     def __init__(self, ranker) -> None:
         self._ranker = ranker
 
-    def rank(self, user_id: str, hits, k: int = 5, *, avoid: tuple[str, ...] = (), filters=None):
+    def rank(self, user_id: str, hits, k: int = 5, *, avoid: tuple[str, ...] = (), filters=None, searching: bool = False):
         if isinstance(self._ranker, RankingPolicy):
-            return self._ranker.rank(user_id, hits, k, avoid=avoid, filters=filters, record=False)
-        return self._ranker.rank(user_id, hits, k, avoid=avoid, filters=filters)
+            return self._ranker.rank(user_id, hits, k, avoid=avoid, filters=filters, record=False, searching=searching)
+        return self._ranker.rank(user_id, hits, k, avoid=avoid, filters=filters, searching=searching)
 
     def feedback(self, user_id: str, product_id: str, kind: str, *, session_id: str | None = None) -> None:
         raise RuntimeError("flows return RecordFeedback effects; they do not write feedback while routing")

@@ -47,7 +47,9 @@ def hybrid_over(dense, products, settings):
     """Dense + BM25 search over ``dense`` (the catalog's ``products``), weighted as the settings say."""
     from retrieval.hybrid import HybridIndex
 
-    return HybridIndex.build(dense, products, dense_weight=settings.search.dense_weight, pool=settings.search.pool)
+    tuning = settings.search
+    return HybridIndex.build(dense, products, dense_weight=tuning.dense_weight, negation_weight=tuning.negation_weight,
+                             pool=max(100, tuning.pool))
 
 
 def build_components(settings, *, generate: bool = True) -> dict:

@@ -122,7 +122,7 @@ def _delta(after: Counter, before: Counter, key: str) -> int:
     return after.get(key, 0) - before.get(key, 0)
 
 
-def run_chat(settings, queries: list[str], catalog: Catalog) -> list[dict]:
+def run_chat(settings, queries: list[str], catalog: Catalog, partial: Path | None = None) -> list[dict]:
     from assistant.assistant import Assistant
 
     assistant = Assistant.from_settings(settings, generate=True)
@@ -144,6 +144,7 @@ def run_chat(settings, queries: list[str], catalog: Catalog) -> list[dict]:
                                   for _ in range(_delta(after, before, k))],
                      "unfaithful": unfaithful(turn.reply, facts, catalog) if facts else [], "ms": ms,
                      "attempts": _delta(after, before, "guard_failures") + (0 if turn.fallback else 1)})
+        _keep(rows, partial)
     return rows
 
 
@@ -166,7 +167,15 @@ def load_judged(path: Path) -> dict[str, list[str]]:
     return out
 
 
-def run_facts(settings, queries: list[str], catalog: Catalog, k: int, products, judgments: Path) -> list[dict]:
+def _keep(rows: list[dict], partial: Path | None) -> None:
+    """Append the last row to the partial file (a long run on a busy machine can be read before it ends)."""
+    if partial is not None:
+        with partial.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(rows[-1]) + "\n")
+
+
+def run_facts(settings, queries: list[str], catalog: Catalog, k: int, products, judgments: Path,
+              partial: Path | None = None) -> list[dict]:
     from assistant.writer.factory import writer_from_settings
 
     by_id = {p.id: p for p in products}
@@ -184,6 +193,7 @@ def run_facts(settings, queries: list[str], catalog: Catalog, k: int, products, 
                      "fallback": written.fallback, "first_pass": not written.failures and not written.fallback,
                      "failures": list(written.failures), "unfaithful": unfaithful(written.text, facts, catalog),
                      "ms": ms, "attempts": written.attempts})
+        _keep(rows, partial)
     return rows
 
 
@@ -212,15 +222,27 @@ def table(results: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+def summarise_partial(path: Path) -> dict:
+    """Figures from a partial file (``--summarise FILE``)."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return summary(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data-dir", type=Path, required=True, help="a store built from the ESCI catalog")
+    ap.add_argument("--data-dir", type=Path, default=None, help="a store built from the ESCI catalog (required)")
     ap.add_argument("--queries", type=Path, default=QUERIES)
     ap.add_argument("--mode", choices=("chat", "facts", "both"), default="both")
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--k", type=int, default=5, help="products per reply in facts mode")
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--summarise", type=Path, default=None, help="print the figures of a .partial.jsonl file and exit")
     args = ap.parse_args(argv)
+    if args.summarise:
+        print(table({args.summarise.name: summarise_partial(args.summarise)}))
+        return 0
+    if args.data_dir is None:
+        ap.error("--data-dir is required")
     logging.basicConfig(level=logging.ERROR)
     log.setLevel(logging.WARNING)
     if not args.queries.is_file():
@@ -229,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.settings import Settings
     from retrieval.catalog.io import load_catalog
 
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    for mode in ("facts", "chat"):
+        args.out.with_suffix(f".{mode}.partial.jsonl").unlink(missing_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="shopbot-esci-gen-"))
     settings = Settings(data_dir=args.data_dir, database_url=f"sqlite:///{scratch / 'bench.db'}", generate=True)
     products = load_catalog(settings.catalog_path)
@@ -236,9 +261,10 @@ def main(argv: list[str] | None = None) -> int:
     queries = load_queries(args.queries, args.limit)
     runs: dict[str, list[dict]] = {}
     if args.mode in ("facts", "both"):
-        runs["facts"] = run_facts(settings, queries, catalog, args.k, products, args.queries.with_name("judgments_dev.csv"))
+        runs["facts"] = run_facts(settings, queries, catalog, args.k, products, args.queries.with_name("judgments_dev.csv"),
+                                  args.out.with_suffix(".facts.partial.jsonl"))
     if args.mode in ("chat", "both"):
-        runs["chat"] = run_chat(settings, queries, catalog)
+        runs["chat"] = run_chat(settings, queries, catalog, args.out.with_suffix(".chat.partial.jsonl"))
     results = {m: summary(rows) for m, rows in runs.items()}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"results": results, "rows": runs, "load_avg": os.getloadavg()}, indent=1))

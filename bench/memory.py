@@ -105,7 +105,10 @@ def measure_only_assistant(data_dir: str, turns: int) -> dict:
 def run_child(code_dir: Path, data_dir: str, turns: int, mode: str) -> dict:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
            "PYTHONPATH": str(code_dir)}
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", mode, "--data-dir", data_dir, "--turns", str(turns)]
+    # runpy, not `python bench/memory.py`: that would put bench/ (with its retrieval.py) first on sys.path
+    script = (f"import runpy, sys; sys.argv = ['bench.memory', '--child', {mode!r}, '--data-dir', {data_dir!r}, "
+              f"'--turns', '{turns}']; runpy.run_path({str(Path(__file__).resolve())!r}, run_name='__main__')")
+    cmd = [sys.executable, "-c", script]
     done = subprocess.run(cmd, cwd=code_dir, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         return {"error": done.stderr.strip().splitlines()[-1:] if done.stderr else f"exit {done.returncode}"}

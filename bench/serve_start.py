@@ -5,7 +5,9 @@
 For each run a fresh ``shopbot serve`` process is started on a free loopback port and polled every 50 ms:
 ``health`` = first 200 from GET /v1/health, ``page`` = first 200 from GET / (the chat page; /docs with
 ``--no-gradio``), ``first_chat`` = the first POST /v1/chat answered 200 (a session is created as soon as
-the server answers, then one chat turn with generation: it includes loading every model). ``--code-dir``
+the server answers, then one chat turn with generation: it includes loading every model); ``*_cpu_s`` is the
+server's CPU time (user + system) at that moment, a start-up cost that does not depend on the machine's
+load. ``--code-dir``
 runs another checkout (e.g. the previous commit from ``git archive``) on the same data dir, interleaved run
 by run with this one, so the before/after ratio comes from one run on one machine load. The server is then
 stopped (SIGINT to the process this bench started). Writes bench/out/serve_start.json.
@@ -52,12 +54,22 @@ def _request(url: str, body: dict | None = None, timeout: float = 2.0) -> tuple[
         return 0, None
 
 
-def poll(url: str, start: float, deadline: float, proc) -> float | None:
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds the process has used (Linux /proc): start-up cost independent of machine load."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 2)
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def poll(url: str, start: float, deadline: float, proc) -> tuple[float | None, float | None]:
+    """(wall seconds, server CPU seconds) at the first 200 from ``url``."""
     while time.perf_counter() < deadline and proc.poll() is None:
         if _request(url)[0] == 200:
-            return round(time.perf_counter() - start, 2)
+            return round(time.perf_counter() - start, 2), cpu_seconds(proc.pid)
         time.sleep(0.05)
-    return None
+    return None, None
 
 
 def one_run(code_dir: Path, data_dir: str, gradio: bool, timeout: float) -> dict:
@@ -71,15 +83,16 @@ def one_run(code_dir: Path, data_dir: str, gradio: bool, timeout: float) -> dict
     proc = subprocess.Popen(cmd, cwd=code_dir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = start + timeout
     try:
-        health = poll(f"{base}/v1/health", start, deadline, proc)
-        page = poll(f"{base}/" if gradio else f"{base}/docs", start, deadline, proc)
+        health, health_cpu = poll(f"{base}/v1/health", start, deadline, proc)
+        page, _ = poll(f"{base}/" if gradio else f"{base}/docs", start, deadline, proc)
         first_chat = None
         status, session = _request(f"{base}/v1/sessions", {}, timeout=timeout)
         if status == 201 and session:
             status, _ = _request(f"{base}/v1/chat", {"session_id": session["session_id"], "text": "show me running shoes"},
                                  timeout=max(1.0, deadline - time.perf_counter()))
             first_chat = round(time.perf_counter() - start, 2) if status == 200 else None
-        return {"health_s": health, "page_s": page, "first_chat_s": first_chat, "exit": proc.poll()}
+        return {"health_s": health, "health_cpu_s": health_cpu, "page_s": page, "first_chat_s": first_chat,
+                "first_chat_cpu_s": cpu_seconds(proc.pid), "exit": proc.poll()}
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)
@@ -110,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
             r = one_run(code, args.data_dir, not args.no_gradio, args.timeout)
             runs[name].append(r)
             print(f"run {i + 1} {name}: {r}", flush=True)
-    summary = {name: {k: _p50([r[k] for r in rs]) for k in ("health_s", "page_s", "first_chat_s")}
+    keys = ("health_s", "health_cpu_s", "page_s", "first_chat_s", "first_chat_cpu_s")
+    summary = {name: {k: _p50([r[k] for r in rs]) for k in keys}
                for name, rs in runs.items()}
     result = {"runs": runs, "p50": summary, "load_average": os.getloadavg()[0], "cpu_count": os.cpu_count()}
     OUT.parent.mkdir(parents=True, exist_ok=True)

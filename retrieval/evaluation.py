@@ -132,8 +132,9 @@ def ndcg(ranked: Mapping[str, Sequence[str]], judgments: Judgments, cutoff: int,
     """Per-query nDCG@cutoff of ranked id lists (graded gains; unjudged = irrelevant)."""
     queries = list(queries or judgments.queries)
     graded = {q: {p: round(g * SCALE) for p, g in judgments.gains.get(q, {}).items() if g > 0} for q in queries}
-    scores = evaluate(_qrels(graded, queries), _run(ranked, queries), f"ndcg@{cutoff}", return_mean=False)
-    return dict(zip(queries, (float(s) for s in scores)))
+    run, metric = _run(ranked, queries), f"ndcg@{cutoff}"
+    evaluate(_qrels(graded, queries), run, metric)  # per-query scores land in run.scores (ranx sorts the queries)
+    return {q: float(run.scores[metric][q]) for q in queries}
 
 
 def score(ranked: Mapping[str, Sequence[str]], judgments: Judgments, queries: Sequence[str] | None = None) -> SearchScores:

@@ -1,9 +1,12 @@
 """Hybrid product search: dense (Chroma) and lexical (BM25) scores fused into one relevance.
 
-``relevance = dense_weight * cosine + (1 - dense_weight) * bm25 / max_bm25`` over the union of the dense
-top-``pool`` and the lexical top-``pool`` that pass the filters; a lexical-only candidate gets the
-lowest dense similarity of the dense list (it was not among the nearest). The weight was tuned on the
-ESCI dev queries (bench/RESULTS.md, "Search on a real catalog"); 1.0 is plain dense retrieval.
+``relevance = dense_weight * cosine + (1 - dense_weight) * bm25 / max_bm25 + negation_weight * stance``
+over the union of the dense top-``pool`` and the lexical top-``pool`` that pass the filters; a
+lexical-only candidate gets the lowest dense similarity of the dense list (it was not among the
+nearest). Negated phrases ("without straw") are taken out of the query and weighed by each title's
+stance on them (``retrieval/negation.py``). The weights were tuned on the ESCI dev queries
+(bench/RESULTS.md, "Search on a real catalog"); ``dense_weight`` 1.0 with no negation handling is
+plain dense retrieval.
 
 ``HybridIndex`` has the read side of ``ProductIndex`` (``search``, ``get``, ``all_products``, ``count``),
 so the flows use either one.
@@ -18,12 +21,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrieval.lexical import LexicalIndex, LexicalMatch
+from retrieval.negation import split_negations, title_stance
 from retrieval.product import Product
 from retrieval.records import Hit, SearchFilters
 
 log = logging.getLogger(__name__)
 
 DENSE_WEIGHT = 0.6
+NEGATION_WEIGHT = 0.1
 POOL = 100
 
 
@@ -36,12 +41,14 @@ class HybridResult:
 
 
 class HybridIndex:
-    def __init__(self, dense, lexical: LexicalIndex, *, dense_weight: float = DENSE_WEIGHT, pool: int = POOL) -> None:
+    def __init__(self, dense, lexical: LexicalIndex, *, dense_weight: float = DENSE_WEIGHT,
+                 negation_weight: float = NEGATION_WEIGHT, pool: int = POOL) -> None:
         if not 0.0 <= dense_weight <= 1.0:
             raise ValueError(f"dense_weight must be in [0, 1], got {dense_weight}")
         self.dense = dense
         self.lexical = lexical
         self.dense_weight = dense_weight
+        self.negation_weight = negation_weight
         self.pool = pool
 
     @classmethod
@@ -65,15 +72,28 @@ class HybridIndex:
 
     # search -----------------------------------------------------------------------------------------
     def search(self, query: str, filters: SearchFilters | None = None, k: int = 50) -> list[Hit]:
-        return list(self.search_detailed(query, filters, k).hits)
+        """Search the shopper's words as typed: negated phrases are read out of them first."""
+        text, negations = split_negations(query or "")
+        return list(self.search_detailed(text or query, filters, k,
+                                         negated=negations.terms + negations.brands).hits)
 
-    def search_detailed(self, query: str, filters: SearchFilters | None = None, k: int = 50) -> HybridResult:
-        if not (query or "").strip() or self.dense_weight >= 1.0:
+    def search_detailed(self, query: str, filters: SearchFilters | None = None, k: int = 50, *,
+                        negated: tuple[str, ...] = ()) -> HybridResult:
+        """``query`` without its negations; ``negated``: the phrases the shopper does not want."""
+        if not (query or "").strip() or (self.dense_weight >= 1.0 and not negated):
             return HybridResult(tuple(self.dense.search(query, filters, k=k)), None)
         dense_hits = self.dense.search(query, filters, k=max(k, self.pool))
         match = self.lexical.match(query)
         lexical = self._lexical_hits(match, filters)
-        return HybridResult(tuple(self._fuse(dense_hits, lexical, match)[:k]), match)
+        fused = self._fuse(dense_hits, lexical, match)
+        if negated:
+            fused = self._weigh_negations(fused, negated)
+        return HybridResult(tuple(fused[:k]), match)
+
+    def _weigh_negations(self, hits: list[Hit], negated: tuple[str, ...]) -> list[Hit]:
+        weighed = [Hit(h.product, h.relevance + self.negation_weight * title_stance(h.product.title, negated))
+                   for h in hits]
+        return sorted(weighed, key=lambda h: (-h.relevance, h.product.id))
 
     def _lexical_hits(self, match: LexicalMatch, filters: SearchFilters | None) -> list[tuple[Product, float]]:
         scores = match.scores

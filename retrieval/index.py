@@ -7,8 +7,9 @@ hash ...). Search does not use Chroma's query or metadata filter: the ids, vecto
 are read once into an ``IndexSnapshot`` (retrieval/snapshot.py), filters become a numpy mask over the
 columns (retrieval/columns.py, the same results as ``SearchFilters.matches``) and the scoring is an exact
 dot product. The snapshot is reloaded when the collection's revision marker changed (every write batch,
-from any process, sets a new one; each read checks it). Records of hits come from Chroma by id and are
-cached until the revision changes.
+from any process, sets a new one; each read checks it; a snapshot that takes seconds to load is reloaded
+at most every ``RELOAD_FACTOR`` x its load time). Records of hits come from Chroma by id and are cached
+until the revision changes; a hit whose current record no longer passes the filters is dropped.
 
 Re-indexing is incremental: a product is re-embedded only when its content hash changed, and
 products no longer in the catalog are deleted.
@@ -29,8 +30,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
-import numpy as np
-
 from retrieval.product import Product
 from retrieval.records import Hit, SearchFilters
 from retrieval.snapshot import IndexSnapshot
@@ -39,6 +38,8 @@ from retrieval.where import HASH_KEY, index_hash, product_document, product_from
 log = logging.getLogger(__name__)
 
 PAGE = 2000  # rows per Chroma get() page
+LOAD_PAGE = 20_000  # rows per page when loading a snapshot (Chroma's offset paging rescans: few, big pages)
+RELOAD_FACTOR = 10.0  # a slow-loading snapshot is reloaded at most every RELOAD_FACTOR x its load time
 FINGERPRINT_KEY = "catalog_fingerprint"
 REVISION_KEY = "revision"  # changes with every write batch; readers reload their snapshot when it does
 
@@ -81,6 +82,8 @@ class ProductIndex:
         )
         self._snapshot: IndexSnapshot | None = None
         self._seen_revision: str | None = None
+        self._load_seconds = 0.0
+        self._loaded_at = 0.0
         self._records: dict[str, Product] = {}  # records read since the snapshot was loaded
 
     @classmethod
@@ -99,16 +102,16 @@ class ProductIndex:
     def count(self) -> int:
         return int(self._col.count())
 
-    def _pages(self, include: list[str], where: dict | None = None) -> Iterator[dict[str, Any]]:
+    def _pages(self, include: list[str], where: dict | None = None, page: int = PAGE) -> Iterator[dict[str, Any]]:
         offset = 0
         while True:
-            page = self._col.get(where=where, include=include, limit=PAGE, offset=offset)
-            if not page["ids"]:
+            rows = self._col.get(where=where, include=include, limit=page, offset=offset)
+            if not rows["ids"]:
                 return
-            yield page
-            if len(page["ids"]) < PAGE:
+            yield rows
+            if len(rows["ids"]) < page:
                 return
-            offset += PAGE
+            offset += page
 
     def hashes(self) -> dict[str, str]:
         """id -> content hash of every indexed product (reads metadata only)."""
@@ -124,15 +127,18 @@ class ProductIndex:
         self._check_revision()
         missing = [i for i in wanted if i not in self._records]
         for chunk in _chunks(missing, PAGE):
-            res = self._col.get(ids=chunk, include=["documents", "metadatas"])
-            for pid, doc, meta in zip(res["ids"], res["documents"], res["metadatas"]):
-                self._records[pid] = product_from_record(doc, meta)
+            res = self._col.get(ids=chunk, include=["documents"])
+            legacy = [pid for pid, doc in zip(res["ids"], res["documents"]) if not (doc or "").startswith("{")]
+            metas = self._col.get(ids=legacy, include=["metadatas"]) if legacy else {"ids": [], "metadatas": []}
+            old = dict(zip(metas["ids"], metas["metadatas"]))
+            for pid, doc in zip(res["ids"], res["documents"]):
+                self._records[pid] = product_from_record(doc, old.get(pid))
         return [self._records[i] for i in wanted if i in self._records]
 
     def all_products(self) -> list[Product]:
         self._check_revision()
         products = []
-        for page in self._pages(["documents", "metadatas"]):
+        for page in self._pages(["documents", "metadatas"], page=LOAD_PAGE):
             for pid, doc, meta in zip(page["ids"], page["documents"], page["metadatas"]):
                 product = product_from_record(doc, meta)  # read anyway: the freshest record
                 self._records[pid] = product
@@ -145,22 +151,29 @@ class ProductIndex:
         return str(meta.get(REVISION_KEY, ""))
 
     def _check_revision(self) -> None:
-        """Drop the snapshot and the cached records when the collection's revision marker changed."""
+        """Drop the cached records (and mark the snapshot stale) when the collection's revision changed."""
         revision = self._revision()  # one small catalog read (0.15 ms embedded)
         if revision != self._seen_revision:
             self._seen_revision = revision
-            self._snapshot = None
             self._records.clear()
 
     def _fresh_snapshot(self) -> IndexSnapshot:
-        """The in-memory snapshot, (re)loaded when missing or when the revision marker changed."""
+        """The in-memory snapshot, (re)loaded when missing or stale. A store that takes long to load is
+        reloaded at most every ``RELOAD_FACTOR`` x its load time (a live server while a big catalog is being
+        re-indexed serves the previous snapshot meanwhile; hits are still checked against their records)."""
         self._check_revision()
-        if self._snapshot is None:
-            start = time.perf_counter()
-            self._snapshot = IndexSnapshot.load(self._pages(["metadatas", "embeddings"]), self._seen_revision,
-                                                self.embedder.dim)
-            log.debug("loaded %d products of %s into memory in %.2fs", self._snapshot.size, self.name,
-                      time.perf_counter() - start)
+        snap = self._snapshot
+        if snap is not None and snap.revision == self._seen_revision:
+            return snap
+        if snap is not None and self._load_seconds > 1.0:
+            if time.monotonic() - self._loaded_at < RELOAD_FACTOR * self._load_seconds:
+                return snap
+        start = time.perf_counter()
+        self._snapshot = IndexSnapshot.load(self._pages(["metadatas", "embeddings"], page=LOAD_PAGE),
+                                            self._seen_revision or "", self.embedder.dim)
+        self._load_seconds = time.perf_counter() - start
+        self._loaded_at = time.monotonic()
+        log.debug("loaded %d products of %s into memory in %.2fs", self._snapshot.size, self.name, self._load_seconds)
         return self._snapshot
 
     def _changed(self) -> None:
@@ -169,8 +182,8 @@ class ProductIndex:
         meta[REVISION_KEY] = uuid.uuid4().hex
         self._col.modify(metadata=meta)
         self._seen_revision = meta[REVISION_KEY]
-        self._snapshot = None
         self._records.clear()
+        self._loaded_at = float("-inf")  # this object's own writes are seen at its next read
 
     # ------------------------------------------------------------------ writing
     def upsert(

@@ -72,6 +72,25 @@ def build_app(settings: Settings, assistant: AssistantAPI, *, gradio: bool = Tru
     return app
 
 
+def _limit_admin_logins(app: FastAPI, burst: int = 5, per_second: float = 1 / 12) -> None:
+    """Password guessing on /admin/login: ``burst`` tries per client, then one every 12 s (429 + Retry-After)."""
+    from ui.api.deps import client_ip
+    from ui.api.errors import error_response
+    from ui.api.ratelimit import RateLimiter
+
+    limiter = RateLimiter(per_second, burst, max_keys=10_000)
+
+    @app.middleware("http")
+    async def admin_login_limit(request, call_next):
+        if request.method == "POST" and request.url.path.rstrip("/") == "/admin/login":
+            wait = limiter.take(client_ip(request, app.state.widget))
+            if wait > 0:
+                retry = limiter.retry_after(wait)
+                return error_response(429, "rate_limited", f"Too many login attempts; retry in {retry} s.",
+                                      {"Retry-After": retry})
+        return await call_next(request)
+
+
 def _mount_gradio(app: FastAPI, settings: Settings, assistant: AssistantAPI) -> FastAPI:
     import gradio as gr
 
@@ -88,6 +107,7 @@ def _mount_gradio(app: FastAPI, settings: Settings, assistant: AssistantAPI) -> 
         admin.queue(default_concurrency_limit=2)
         app = gr.mount_gradio_app(app, admin, path="/admin", auth=auth, auth_message="shopbot staff login",
                                   css=CSS, theme=local_theme(), ssr_mode=False, mcp_server=False, footer_links=[])
+        _limit_admin_logins(app)
     else:
         log.info("no admin_password_hash set: the Review and Analytics tabs are not served")
     blocks = build_blocks(assistant, demo=settings.demo_enabled, max_text_chars=settings.widget.max_text_chars,

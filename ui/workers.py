@@ -217,6 +217,8 @@ def create_app() -> FastAPI:
     from assistant.settings import Settings
 
     settings = Settings()
+    if settings.demo_mode is None:  # uvicorn owns the bind address here: never assume the loopback demo
+        settings = settings.model_copy(update={"demo_mode": False})
     logging.basicConfig(level=logging.INFO,
                         format=f"%(asctime)s {os.getpid()} %(name)s %(levelname)s %(message)s")
     _warn_single_process_stores(settings)

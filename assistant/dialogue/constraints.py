@@ -3,11 +3,13 @@
 A constraint is HARD only when the shopper asked for it and the catalog carries that attribute cleanly:
 - price bounds: always (a product without a listed price never passes one);
 - brand: when the catalog sells that brand; "not from X": always (an exclusion);
-- product type: when the shopper named one of the catalog's own types exactly;
+- product type: when the shopper named one of the catalog's own types exactly and at least ``type_share``
+  of the best hits for the words are of that type already (a generated catalog's types are what
+  retrieval finds; a marketplace's fine leaf categories - "screwdrivers" vs "screwdriver sets" - are not);
 - colour, size, material, audience: when at least ``clean_share`` of the products retrieved for the
   request carry that attribute (a generated catalog does; a marketplace catalog mostly does not).
 Everything else boosts: a product meeting it moves up, one that does not stays in the list.
-Negated words ("without straw", "not too thick") push products whose title has them down.
+Negated words ("without straw", "not too thick") are handled by the search itself (retrieval/negation.py).
 """
 
 from __future__ import annotations
@@ -30,6 +32,17 @@ AUDIENCE_WORDS = {
     "baby": ("baby", "babies", "infant", "newborn", "toddler"),
 }
 _WORDS = re.compile(r"[a-z0-9]+")
+TOP_FOR_TYPE = 10
+AUDIENCE_ALIASES = {"womens": "women", "woman": "women", "ladies": "women", "lady": "women", "female": "women",
+                    "mens": "men", "man": "men", "male": "men", "gentlemen": "men", "kid": "kids", "children": "kids",
+                    "child": "kids", "toddler": "kids", "toddlers": "kids", "youth": "kids", "girl": "girls",
+                    "boy": "boys", "babies": "baby", "infant": "baby", "newborn": "baby"}
+
+
+def audience_key(value: str) -> str:
+    """"Women's" -> "women", "mens" -> "men", "toddler" -> "kids"."""
+    low = re.sub(r"['’]", "", (value or "").lower()).strip()
+    return AUDIENCE_ALIASES.get(low, low)
 
 
 def words(text: str) -> set[str]:
@@ -53,11 +66,16 @@ class Constraint:
     always_hard: bool = False
     never_hard: bool = False
 
-    def hard_in(self, pool: Sequence[Product], clean_share: float) -> bool:
+    share_of_met: bool = False  # hard when enough of the best hits already meet it (a product type)
+
+    def hard_in(self, pool: Sequence[Product], clean_share: float, type_share: float = 0.5) -> bool:
         if self.always_hard or self.never_hard:
             return self.always_hard
         if not pool:
             return False
+        if self.share_of_met:  # the catalog's taxonomy agrees with retrieval: filtering only cleans the list
+            top = pool[:TOP_FOR_TYPE]
+            return sum(1 for p in top if self.met(p)) / len(top) >= type_share
         return sum(1 for p in pool if self.carried(p)) / len(pool) >= clean_share
 
 
@@ -74,11 +92,12 @@ def _colour_met(colours: tuple[str, ...]) -> Callable[[Product], bool]:
 
 
 def _audience_met(audience: str) -> Callable[[Product], bool]:
-    accepted = set(AUDIENCE_WORDS.get(audience, (audience,)))
+    key = audience_key(audience)
+    accepted = set(AUDIENCE_WORDS.get(key, (key,)))
 
     def met(p: Product) -> bool:
         if p.audience:
-            return p.audience.lower() in accepted | {audience, "unisex"}
+            return audience_key(p.audience) in accepted | {key, "unisex"}
         return bool(words(p.title) & accepted)
     return met
 
@@ -100,11 +119,11 @@ def constraints_of(slots: Slots, catalog_brands: frozenset[str]) -> list[Constra
                               lambda p: bool(p.sizes)))
     if slots.colors:
         out.append(Constraint("colour", " or ".join(slots.colors), _colour_met(slots.colors), lambda p: bool(p.colors)))
-    if slots.audience and slots.audience != "unisex":
+    if slots.audience and audience_key(slots.audience) != "unisex":
         out.append(Constraint("audience", slots.audience, _audience_met(slots.audience), lambda p: bool(p.audience)))
     if slots.product_type:
         t = slots.product_type
-        out.append(Constraint("type", t, lambda p: p.product_type.lower() == t, lambda p: True, always_hard=True))
+        out.append(Constraint("type", t, lambda p: p.product_type.lower() == t, lambda p: True, share_of_met=True))
     elif slots.related_types:
         related = set(slots.related_types)
         out.append(Constraint("type", slots.type_phrase, lambda p: p.product_type.lower() in related, lambda p: True,
@@ -114,14 +133,6 @@ def constraints_of(slots: Slots, catalog_brands: frozenset[str]) -> list[Constra
         out.append(Constraint("brand", " or ".join(b.title() for b in carried),
                               lambda p: p.brand.lower() in carried, lambda p: True, always_hard=True))
     return out
-
-
-def negation_hits(slots: Slots, p: Product) -> int:
-    """How many of the negated words the product's title names."""
-    if not slots.negated:
-        return 0
-    title = words(p.title)
-    return sum(1 for term in slots.negated if _has_phrase(title, term))
 
 
 def quantity_conflicts(slots: Slots, p: Product) -> int:

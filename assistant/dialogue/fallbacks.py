@@ -10,7 +10,7 @@ class RelevanceRanker:
     """Order by retrieval relevance; ``avoid`` items go last."""
 
     def rank(self, user_id: str, hits: list[Hit], k: int = 5, *, avoid: tuple[str, ...] = (),
-             filters=None) -> list[Candidate]:
+             filters=None, searching: bool = False) -> list[Candidate]:
         ordered = sorted(hits, key=lambda h: (h.product.id in avoid, -h.relevance))[:k]
         return [Candidate(h.product, h.relevance, ScoreBreakdown((("relevance", h.relevance),), ("matches your request",)),
                           position=i) for i, h in enumerate(ordered)]

@@ -4,7 +4,8 @@
    always hard: in stock, price bounds, excluded ids and brands.
 2. Decide per constraint whether it is a hard filter or a boost (``constraints.py``), re-query with the
    hard ones the index can apply (type, brand) and keep the pool products that meet the rest.
-3. Re-score: relevance + ``boost`` per soft constraint met - ``penalty`` per negated word in the title.
+3. Re-score: relevance + ``boost`` per soft constraint met - ``penalty`` per contradicted quantity
+   ("4 person" for "2 person"); negated words are weighed by the search itself (retrieval/negation.py).
 4. When the strict reading finds nothing, relax the least certain hard constraint, then the next,
    and say which were relaxed; a price bound is relaxed last. Nothing is shown only when retrieval
    itself finds nothing.
@@ -15,7 +16,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
-from assistant.dialogue.constraints import Constraint, constraints_of, excluded, negation_hits, quantity_conflicts
+from assistant.dialogue.constraints import Constraint, constraints_of, excluded, quantity_conflicts
 from assistant.dialogue.state import Slots
 from assistant.records import Hit, SearchFilters
 from assistant.settings import SearchTuning
@@ -31,6 +32,7 @@ class Found:
     relaxed: tuple[str, ...] = ()  # "colour purple", "under $50", ...
     hard: tuple[str, ...] = ()  # names of the constraints applied as filters
     corrected: tuple[tuple[str, str], ...] = ()  # typos the lexical side corrected
+    filters: SearchFilters = SearchFilters()  # the index filters the hits satisfy (the ranker keeps them)
 
 
 def retrieval_text(slots: Slots) -> str:
@@ -53,8 +55,8 @@ def _index_filters(base: SearchFilters, hard: list[Constraint], slots: Slots) ->
                    brands=tuple(b for b in slots.brands) if "brand" in names else ())
 
 
-def _search(index, text: str, filters: SearchFilters, k: int):
-    result = index.search_detailed(text, filters, k)
+def _search(index, slots: Slots, text: str, filters: SearchFilters, k: int):
+    result = index.search_detailed(text, filters, k, negated=slots.negated)
     return list(result.hits), (result.lexical.corrected if result.lexical is not None else ())
 
 
@@ -73,23 +75,32 @@ def _score(hits: list[Hit], slots: Slots, soft: list[Constraint], tuning: Search
         p = h.product
         if excluded(slots, p):
             continue
-        misses = negation_hits(slots, p) + quantity_conflicts(slots, p)
-        bonus = tuning.boost * sum(1 for c in soft if c.met(p)) - tuning.penalty * misses
+        bonus = tuning.boost * sum(1 for c in soft if c.met(p)) - tuning.penalty * quantity_conflicts(slots, p)
         out.append(Hit(p, h.relevance + bonus) if bonus else h)
     out.sort(key=lambda h: (-h.relevance, h.product.id))
     return out
 
 
+@dataclass(frozen=True)
+class _Attempt:
+    hits: list[Hit]
+    hard: list[Constraint]
+    corrected: tuple
+    filters: SearchFilters
+
+
 def _attempt(index, slots: Slots, text: str, base: SearchFilters, constraints: list[Constraint],
-             tuning: SearchTuning) -> tuple[list[Hit], list[Constraint], tuple]:
-    pool, corrected = _search(index, text, base, tuning.pool)
+             tuning: SearchTuning) -> _Attempt:
+    pool, corrected = _search(index, slots, text, base, tuning.pool)
     products = [h.product for h in pool]
-    hard = [c for c in constraints if c.hard_in(products, tuning.clean_share)]
+    hard = [c for c in constraints if c.hard_in(products, tuning.clean_share, tuning.type_share)]
+    filters = base
     if any(c.name in ("type", "brand") for c in hard):
-        pool, corrected = _search(index, text, _index_filters(base, hard, slots), tuning.pool)
+        filters = _index_filters(base, hard, slots)
+        pool, corrected = _search(index, slots, text, filters, tuning.pool)
     kept = [h for h in pool if all(c.met(h.product) for c in hard)]
     soft = [c for c in constraints if c not in hard]
-    return _score(kept, slots, soft, tuning), hard, corrected
+    return _Attempt(_score(kept, slots, soft, tuning), hard, corrected, filters)
 
 
 def find(index, slots: Slots, catalog_brands: frozenset[str], exclude: tuple[str, ...] = (),
@@ -99,11 +110,12 @@ def find(index, slots: Slots, catalog_brands: frozenset[str], exclude: tuple[str
     base = base_filters(slots, exclude)
     relaxed: list[str] = []
     while True:
-        hits, hard, corrected = _attempt(index, slots, text, base, constraints, tuning)
-        if hits:
-            return Found(tuple(hits), tuple(relaxed), tuple(c.name for c in hard), corrected)
-        if hard:  # relax the least certain hard constraint (constraints are ordered least certain first)
-            dropped = hard[0]
+        tried = _attempt(index, slots, text, base, constraints, tuning)
+        if tried.hits:
+            return Found(tuple(tried.hits), tuple(relaxed), tuple(c.name for c in tried.hard), tried.corrected,
+                         tried.filters)
+        if tried.hard:  # relax the least certain hard constraint (constraints are ordered least certain first)
+            dropped = tried.hard[0]
             constraints = [replace(c, always_hard=False, never_hard=True) if c is dropped else c for c in constraints]
             relaxed.append(f"{dropped.name} {dropped.label}")
             continue
@@ -111,4 +123,4 @@ def find(index, slots: Slots, catalog_brands: frozenset[str], exclude: tuple[str
             relaxed.append("price")
             base = base_filters(slots, exclude, price=False)
             continue
-        return Found((), tuple(relaxed), (), corrected)
+        return Found((), tuple(relaxed), (), tried.corrected, base)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.dialogue.negation import Negations, split_negations
+from retrieval.negation import Negations, split_negations
 from assistant.records import Parse
 
 _LEAD_IN = re.compile(

@@ -20,7 +20,7 @@ from assistant.dialogue.outcome import FlowResult, Stopwatch
 from assistant.dialogue.state import DialogueState, Slots, merge_slots
 from assistant.events import ProductsShown, SlotsSet
 from assistant.grammar import here_are
-from assistant.records import Action, Parse, SearchFilters
+from assistant.records import Action, Parse
 from retrieval.catalog.brands import resolve_brand
 from retrieval.product import Product
 
@@ -57,11 +57,11 @@ def _price_phrase(s: Slots) -> str:
 
 def describe(s: Slots) -> str:
     """The request in the shopper's words: "black Nike running shoes for women under $80"."""
-    if s.type_phrase or s.product_type:
+    if s.product_type or (s.type_phrase and not s.query):
         what = s.type_phrase or s.product_type or ""
         text = " ".join(dict.fromkeys(w for w in [*s.colors, *(b.title() for b in s.brands), what] if w))
-    else:
-        text = s.query or "products"
+    else:  # the shopper's own words: a type the catalog does not name exactly is not put in our mouth
+        text = s.query or s.type_phrase or "products"
     low = text.lower()
     if s.audience and s.audience not in low and s.audience.rstrip("s") not in low:
         text += f" for {s.audience}"
@@ -84,18 +84,13 @@ def _brands(ctx: FlowContext, parse: Parse) -> tuple[Parse, list[str]]:
     return replace(parse, entities=tuple(ents)), missing
 
 
-def filters_of(slots: Slots) -> SearchFilters:
-    """The request's explicit filters (for the ranker's reasons: "matches your price limit")."""
-    return SearchFilters(product_type=slots.product_type, brands=slots.brands, min_price=slots.min_price,
-                         max_price=slots.max_price, in_stock=True)
-
-
 def _rank(ctx: FlowContext, state: DialogueState, slots: Slots, found: Found, clock: Stopwatch,
-          avoid: tuple[str, ...] = ()) -> list:
+          avoid: tuple[str, ...] = (), searching: bool = True) -> list:
     if not found.hits:
         return []
     with clock.stage("rank"):
-        return ctx.ranker.rank(state.user_id, list(found.hits), k=ctx.page_size, avoid=avoid, filters=filters_of(slots))
+        return ctx.ranker.rank(state.user_id, list(found.hits), k=ctx.page_size, avoid=avoid, filters=found.filters,
+                               searching=searching and bool(slots.query))
 
 
 def _find(ctx: FlowContext, slots: Slots, exclude: tuple[str, ...], clock: Stopwatch) -> Found:
@@ -199,7 +194,7 @@ def recommend(ctx: FlowContext, state: DialogueState, parse: Parse, clock: Stopw
     parse, _ = _brands(ctx, parse)
     slots = merge_slots(state.slots, parse, ctx.vocabulary) if parse.entities else state.slots
     found = _find(ctx, slots, (), clock)
-    cands = _rank(ctx, state, slots, found, clock)
+    cands = _rank(ctx, state, slots, found, clock, searching=False)
     if not cands:
         return FlowResult(Action.RECOMMEND, notes=("I don't have recommendations right now; tell me what you're looking for.",))
     events = (SlotsSet(slots.to_json()), ProductsShown(tuple(c.product.id for c in cands)))
@@ -208,4 +203,4 @@ def recommend(ctx: FlowContext, state: DialogueState, parse: Parse, clock: Stopw
                       products=tuple(cands), events=events, intent="recommend")
 
 
-__all__ = ["detect_mode", "search", "recommend", "describe", "filters_of"]
+__all__ = ["detect_mode", "search", "recommend", "describe"]

@@ -15,7 +15,6 @@ from pathlib import Path
 import torch
 
 from assistant.nlu.decode import decode_spans, to_entities
-from assistant.nlu.gazetteer import Gazetteer
 from assistant.nlu.model import load_model
 from assistant.records import Parse
 from assistant.speed import resolve_speed
@@ -49,7 +48,6 @@ class NluParser:
         self.tags: tuple[str, ...] = model.config.tags
         self.max_tokens = max(INFER_MAX_TOKENS, model.config.max_length)
         self.num_threads: int | None = None
-        self.gazetteer: Gazetteer | None = None  # the installed catalog's brands (use_catalog)
 
     @classmethod
     def load(cls, model_dir: Path, *, threshold: float = 0.5, num_threads: int | None = 1,
@@ -71,14 +69,6 @@ class NluParser:
         parser = cls(model, tokenizer, manifest, threshold=threshold)
         parser.num_threads = num_threads
         return parser
-
-    def use_catalog(self, vocabulary) -> None:
-        """Tag the installed catalog's brands the model misses (``assistant.nlu.gazetteer``).
-
-        ``vocabulary``: a ``retrieval.catalog.taxonomy.CatalogVocabulary`` (``<data_dir>/vocabulary.json``,
-        written by ``shopbot build``); its colours and product types are never taken for brands."""
-        self.gazetteer = Gazetteer.build(vocabulary.brands, stop_words=[*vocabulary.colors, *vocabulary.types])
-        log.info("NLU gazetteer: %d catalog brands", len(self.gazetteer.brands))
 
     def parse(self, text: str, *, threshold: float | None = None) -> Parse:
         return self.parse_batch([text], threshold=threshold)[0]
@@ -127,7 +117,6 @@ class NluParser:
             intent, conf = scores[0]
             unk = sum(i == self.tokenizer.unk_token_id for i in enc["input_ids"][row][:n].tolist())
             garbled = unk * 2 > n - 2 or (len(text) > 40 and not any(c.isspace() for c in text.strip()))
-            parse = Parse(text=text, intent=intent, confidence=conf, entities=to_entities(text, spans),
-                          low_confidence=conf < threshold or garbled, intent_scores=scores)
-            out.append(self.gazetteer.apply(parse) if self.gazetteer else parse)
+            out.append(Parse(text=text, intent=intent, confidence=conf, entities=to_entities(text, spans),
+                             low_confidence=conf < threshold or garbled, intent_scores=scores))
         return out

@@ -170,17 +170,21 @@ class RankingPolicy:
 
     # ranking ------------------------------------------------------------------------------
     def rank(self, user_id: str, hits: list[Hit], k: int = 5, *, avoid: tuple[str, ...] = (),
-             filters: SearchFilters | None = None, record: bool = True) -> list[Candidate]:
+             filters: SearchFilters | None = None, record: bool = True, searching: bool = False) -> list[Candidate]:
         """The ``k`` items to show, best first, each with its score breakdown and propensity. ``record=False``
-        leaves the views to the caller (the Assistant commits them with the turn: ``remember_views``)."""
+        leaves the views to the caller (the Assistant commits them with the turn: ``remember_views``).
+        ``searching``: the shopper asked for something in words, so exploration and diversity use the
+        gentler ``search_exploration`` / ``search_diversity_lambda`` and cannot bury what was asked for."""
         with self._lock:  # front ends call from several threads; the posteriors and rng are shared
-            cands = self._rank(user_id, hits, k, avoid, filters)
+            cands = self._rank(user_id, hits, k, avoid, filters, searching)
             if record:
                 self._record_views(user_id, cands)
             return cands
 
     def _rank(self, user_id: str, hits: list[Hit], k: int, avoid: tuple[str, ...],
-              filters: SearchFilters | None) -> list[Candidate]:
+              filters: SearchFilters | None, searching: bool = False) -> list[Candidate]:
+        explore = self.w.search_exploration if searching else self.w.exploration
+        diversity = self.w.search_diversity_lambda if searching else self.w.diversity_lambda
         if k <= 0:
             return []
         pool = eligible(hits, self.purchased(user_id), avoid, filters)
@@ -192,12 +196,12 @@ class RankingPolicy:
         sig = self._signals(view, pool)
         draws = self.bandit.draw(sig.alpha, sig.beta, self.rng, size=self.w.propensity_draws + 1)
         fixed = sig.values @ self._weight_vector(self.w)
-        parts = np.column_stack([sig.values * self._weight_vector(self.w), self.w.exploration * draws[0]])
+        parts = np.column_stack([sig.values * self._weight_vector(self.w), explore * draws[0]])
         avoid_products = list(self._resolve(list(avoid)).values())
-        picks = mmr(parts.sum(axis=1), products, k, self.w.diversity_lambda, avoid_products)
-        propensity = (topk_probabilities(fixed, self.w.exploration * draws[1:], k) if self.w.exploration_mode == "thompson"
+        picks = mmr(parts.sum(axis=1), products, k, diversity, avoid_products)
+        propensity = (topk_probabilities(fixed, explore * draws[1:], k) if self.w.exploration_mode == "thompson"
                       else np.ones(len(products)))  # UCB is deterministic: every shown item had probability 1
-        exploit = fixed + self.w.exploration * sig.alpha / (sig.alpha + sig.beta)  # without the exploration draw
+        exploit = fixed + explore * sig.alpha / (sig.alpha + sig.beta)  # without the exploration draw
         exploit_top = set(np.argsort(-exploit, kind="stable")[:k].tolist())
         cands = [self._candidate(products[i], parts[i], div, pos, propensity[i], view,
                                  (bool(sig.new[i]), i not in exploit_top), filters)

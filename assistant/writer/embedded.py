@@ -71,7 +71,7 @@ def merge_adapter(base_model, adapter_dir: Path):
 
 class PrefixCache:
     """The key/value cache of the fixed prompt prefix (everything before the first user turn), computed
-    once per distinct prefix; ``seed(ids)`` returns a private copy when ``ids`` starts with that prefix."""
+    once per distinct prefix; ``seed(prompt, ids)`` returns a private copy when ``ids`` starts with it."""
 
     USER_TURN = "<|im_start|>user"
 

@@ -67,7 +67,7 @@ def writer_from_settings(settings):
 
     from retrieval.packaged import ModelNotInstalled
 
-    speed = getattr(settings, "writer_speed", "fp32")
+    speed = getattr(settings, "writer_speed", "auto")
     try:
         backend = EmbeddedGenerator.load(settings.generator_adapter_dir, GenerationConfig(speed=speed),
                                          models_dir=settings.models_dir)

@@ -181,14 +181,17 @@ def _without_names(text: str, facts: ReplyFacts) -> str:
     return out
 
 
-def _repetition(text: str, n: int = 4, times: int = 3) -> list[str]:
+def _repetition(text: str, n: int = 4, times: int = 3, ground: str = "") -> list[str]:
+    """A 4-gram said three times (five times when the facts hold it: a compare note names a product twice)."""
     words = _words(text)
+    in_facts = _ngrams(_words(ground), n)
     counts: dict[tuple[str, ...], int] = {}
     for i in range(len(words) - n + 1):
         gram = tuple(words[i:i + n])
         counts[gram] = counts.get(gram, 0) + 1
-    worst = max(counts.items(), key=lambda kv: kv[1], default=((), 0))
-    return [f"repetition: {' '.join(worst[0])} x{worst[1]}"] if worst[1] >= times else []
+    loops = [(g, c) for g, c in counts.items() if c >= (times + 2 if g in in_facts else times)]
+    worst = max(loops, key=lambda kv: kv[1], default=None)
+    return [f"repetition: {' '.join(worst[0])} x{worst[1]}"] if worst else []
 
 
 def _incomplete(text: str, facts: ReplyFacts) -> bool:
@@ -238,7 +241,7 @@ def check_reply(text: str, facts: ReplyFacts, *, known_titles: Iterable[str] = (
     failures += _contacts(stripped, ground)
     failures += _system_copy(stripped, ground)
     failures += _omissions(stripped, facts, mentions.named)
-    failures += _repetition(_without_names(stripped, facts))
+    failures += _repetition(_without_names(stripped, facts), ground=ground)
     return GuardResult(not failures, tuple(dict.fromkeys(failures)))
 
 

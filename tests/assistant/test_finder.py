@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.dialogue.finder import find, unrelated
-from assistant.dialogue.negation import split_negations
+from retrieval.negation import split_negations
 from assistant.dialogue.request import reads_as_query, read_request
 from assistant.dialogue.state import Slots
 from assistant.records import Entity, Parse

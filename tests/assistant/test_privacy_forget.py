@@ -117,5 +117,5 @@ def test_forget_cli_notifies_a_running_server(tmp_path, settings, capsys):
         finally:
             del os.environ["SHOPBOT_ADMIN_TOKEN"]
     out = capsys.readouterr().out
-    assert "forgot alice" in out and "dropped 1 cached sessions" in out
+    assert "forgot alice" in out and f"worker {os.getpid()} dropped 1 cached sessions" in out
     assert len(bot.sessions) == 0 and bot.events.events(sid) == []

@@ -58,3 +58,87 @@ def test_stream_yields_tokens_then_the_final_reply(writer):
     if not final.fallback and final.attempts == 1:
         assert "".join(pieces).strip() == final.text
     assert "10023" in final.text
+
+
+# --- cached merged weights (weights_cache.py) and the reused prompt prefix ------------------------------------
+def _prompt_ids(gen, facts):
+    import torch
+
+    from assistant.writer.base_model import prompt_text
+
+    return torch.tensor([gen.tok(prompt_text(gen.tok, facts), add_special_tokens=False)["input_ids"]])
+
+
+@pytest.fixture(scope="module")
+def cached_fp32(writer, tmp_path_factory):
+    """The fixture's GGUF-merged model saved as the build step saves it, then loaded back from disk."""
+    from assistant.writer.weights_cache import cache_dir, fingerprint, load_merged, save_merged
+
+    models = tmp_path_factory.mktemp("models")
+    path = cache_dir(models, "fp32")
+    save_merged(writer.backend.model, writer.backend.tok, path, fingerprint(ADAPTER, "fp32"))
+    return models, path, load_merged(path, "fp32")
+
+
+def test_cached_weights_give_the_gguf_paths_logits(writer, cached_fp32):
+    import torch
+
+    _, _, (model, tok) = cached_fp32
+    gen = writer.backend
+    for facts in FACTS:
+        ids = _prompt_ids(gen, facts)
+        assert ids.equal(_prompt_ids(type(gen)(model, tok), facts))  # same tokenizer and chat template
+        with torch.inference_mode():
+            assert torch.allclose(gen.model(ids).logits, model(ids).logits, atol=1e-4)
+
+
+def test_load_uses_a_fresh_cache_and_ignores_a_stale_one(cached_fp32, tmp_path):
+    import json
+    import shutil
+
+    from assistant.writer.embedded import EmbeddedGenerator, GenerationConfig
+    from assistant.writer.weights_cache import STAMP, is_fresh
+
+    models, path, _ = cached_fp32
+    assert is_fresh(path, ADAPTER, "fp32") and not is_fresh(path, ADAPTER, "bf16")
+    gen = EmbeddedGenerator.load(ADAPTER, GenerationConfig(speed="fp32"), models_dir=models)
+    assert gen.manifest["type"] == "shopbot-generator-lora" and gen.model.dtype.is_floating_point
+    stale = tmp_path / "models" / path.name
+    shutil.copytree(path, stale)
+    stamp = json.loads((stale / STAMP).read_text())
+    stamp["adapter"]["adapter_model.safetensors"] = "0" * 64  # another adapter was trained since
+    (stale / STAMP).write_text(json.dumps(stamp))
+    assert not is_fresh(stale, ADAPTER, "fp32")
+
+
+def test_reused_prompt_prefix_gives_the_same_logits_and_reply(writer):
+    import torch
+
+    from assistant.writer.embedded import EmbeddedGenerator, GenerationConfig
+
+    with_prefix = writer.backend
+    plain = EmbeddedGenerator(with_prefix.model, with_prefix.tok, GenerationConfig(max_new_tokens=60, reuse_prefix=False))
+    facts = FACTS[0]
+    with with_prefix._lock, torch.inference_mode():
+        inputs = with_prefix._inputs(facts)
+        cache = inputs["past_key_values"]  # the system message is cached, the facts block is not
+        cached = cache.get_seq_length()
+        assert 0 < cached < inputs["input_ids"].shape[1]
+        tail = with_prefix.model(input_ids=inputs["input_ids"][:, cached:], past_key_values=cache).logits[0, -1]
+        full = with_prefix.model(input_ids=inputs["input_ids"]).logits[0, -1]
+    assert torch.allclose(tail, full, atol=1e-3)
+    assert with_prefix.generate(facts) == plain.generate(facts)
+
+
+def test_bf16_weights_keep_the_fp32_predictions(writer):
+    import copy
+
+    import torch
+
+    gen = writer.backend
+    bf16 = copy.deepcopy(gen.model).to(torch.bfloat16)
+    with torch.inference_mode():
+        for facts in FACTS:
+            ids = _prompt_ids(gen, facts)
+            agree = (gen.model(ids).logits.argmax(-1) == bf16(ids).logits.argmax(-1)).float().mean().item()
+            assert agree >= 0.9, agree

@@ -72,3 +72,14 @@ def test_repair_never_keeps_a_chimera_or_drops_the_required_product():
     bad = "Meet the Sonique OrbitFit Camping Stove ($24.99). It is great."
     written = ReplyWriter(Scripted(bad), GUARD).write(SEARCH)
     assert written.fallback and "OrbitFit Camping Stove" not in written.text
+
+
+def test_an_invented_price_for_an_unpriced_product_is_removed_not_shown():
+    unpriced = Product(id="U1", title="UGG Women's Dakota Slipper, Chestnut, 8", description="", category="Shoes",
+                       product_type="slippers", brand="UGG", price=None, display_name="UGG Dakota slipper")
+    facts = ReplyFacts("search_products", Action.SEARCH, "ugg", products=(unpriced, CHARGER),
+                       notes=("Here are 2 slippers.",))
+    text = f"Have a look at the UGG Dakota slipper ($59.99) and the {CHARGER.title} ($24.99)."
+    written = ReplyWriter(Scripted(text), Guard.for_catalog([unpriced, CHARGER])).write(facts)
+    assert written.text == f"Have a look at the UGG Dakota slipper and the {CHARGER.title} ($24.99)."
+    assert not written.fallback and "price" in written.failures

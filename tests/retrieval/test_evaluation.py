@@ -25,6 +25,8 @@ def test_esci_labels_and_metrics(tmp_path):
     swapped = ndcg({"mat": ["b", "a"]}, j, 2, ["mat"])["mat"]
     ideal = 1.0 * 100 + 0.1 * 100 / math.log2(3)  # gains x100 as ranx stores them
     assert swapped == pytest.approx((0.1 * 100 + 1.0 * 100 / math.log2(3)) / ideal, rel=1e-3)
+    per_query = ndcg({"mat": ["c"], "bag": ["e"]}, j, 10, ["mat", "bag"])  # ranx sorts queries: keep ours
+    assert per_query == {"mat": 0.0, "bag": 1.0}
 
 
 def test_numeric_gains_and_queries_file(tmp_path):

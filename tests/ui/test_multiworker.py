@@ -299,3 +299,27 @@ def test_two_workers_never_lose_or_reorder_a_turn(worker_stack):
     pids = Counter(pid for _, pid in results)
     assert len(pids) >= 2, f"all {len(results)} turns were answered by one worker: {pids}"
     check_event_log(worker_stack.db_url, sessions, jobs, results)
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_forget_reaches_every_worker(worker_stack, monkeypatch, capsys):
+    """`shopbot forget VISITOR --server URL --server-workers 2`: rows (events, widget_sessions) gone from
+    PostgreSQL and both worker processes dropped their caches (each answered with its pid)."""
+    from assistant.events import EventLog
+    from ui.cli.main import main
+
+    with worker_stack.api(WORKERS, env={"SHOPBOT_ADMIN_TOKEN": "mw-admin"}) as url:
+        sid = _new_session(url)
+        _chat(url, sid, "show me a tent", stream=False)
+        log = EventLog(make_engine(worker_stack.db_url))
+        visitor = log.session_owner(sid)
+        monkeypatch.setenv("SHOPBOT_DATABASE_URL", worker_stack.db_url)
+        monkeypatch.setenv("SHOPBOT_ADMIN_TOKEN", "mw-admin")
+        code = main(["--data-dir", str(worker_stack.root / "data"), "forget", visitor, "--server", url,
+                     "--server-workers", str(WORKERS)])
+        out = capsys.readouterr().out
+        assert code == 0 and out.count("dropped") == WORKERS, out
+        assert log.events(sid) == []
+        r = httpx.post(f"{url}/v1/chat", headers={"X-Site-Key": stack_mod.SITE_KEY}, json={"session_id": sid, "text": "hi"})
+        assert r.status_code == 404 and r.json()["error"]["code"] == "unknown_session"

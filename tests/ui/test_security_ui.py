@@ -144,6 +144,10 @@ def test_staff_tabs_need_a_configured_admin_login(tmp_path):
             assert "sb-review-turns" in config.text and "sb-analytics" in config.text
             public = client.get("/config")
             assert public.status_code == 200 and "sb-review-turns" not in public.text
+            # password guessing is rate limited per client (5 tries, then 429 + Retry-After)
+            tries = [client.post("/admin/login", data={"username": "staff", "password": f"guess{i}"}).status_code
+                     for i in range(6)]
+            assert tries[-1] == 429 and 429 not in tries[:3]
     finally:
         server.should_exit = True
         thread.join(timeout=15)

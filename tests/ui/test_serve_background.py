@@ -85,17 +85,32 @@ def test_demo_users_answer_early_from_the_store():
 def test_serve_reports_a_failed_background_load_as_a_usage_error(tmp_path, capsys):
     from ui.cli.main import main
 
-    def fake_run(app, host, port, **kw):  # the server "runs" until the failed load stops it
-        stopped.wait(10)
-
-    stopped = threading.Event()
+    served = []
 
     def failing(settings, generate=True):
-        stopped.set()
+        assert served, "the models load only once the server runs"
         raise FileNotFoundError("no product index")
 
     with mock.patch("assistant.assistant.Assistant.from_settings", side_effect=failing), \
-            mock.patch("uvicorn.run", fake_run), mock.patch("os.kill"):
+            mock.patch("uvicorn.run", lambda app, **kw: served.append(kw)), mock.patch("os.kill"):
         code = main(["--data-dir", str(tmp_path), "serve", "--no-gradio", "--port", "8124"])
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("shopbot: error: no product index; run `shopbot build` first")
+
+
+def test_the_loader_waits_for_the_port():
+    import socket
+
+    from ui.cli.serve import wait_until_listening
+
+    with socket.socket() as srv:
+        srv.bind(("127.0.0.1", 0))
+        port = srv.getsockname()[1]
+        never = threading.Event()
+        done = threading.Thread(target=wait_until_listening, args=("127.0.0.1", port, never, 30.0))
+        done.start()
+        done.join(0.5)
+        assert done.is_alive()  # nothing listens yet
+        srv.listen()
+        done.join(10)
+        assert not done.is_alive()

@@ -32,7 +32,7 @@ def register_eval(sub) -> None:
     p.add_argument("--n", type=int, default=300, help="held-out cases (seeded, unseen products)")
     p.add_argument("--adapter", type=Path, help="adapter directory (default: Settings.generator_adapter_dir)")
     p.add_argument("--untuned", action="store_true", help="evaluate the base model without the adapter")
-    p.add_argument("--speed", choices=("fp32", "int8"), help="CPU path (default: Settings.writer_speed)")
+    p.add_argument("--speed", choices=("fp32", "bf16", "int8", "auto"), help="CPU path (default: Settings.writer_speed)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run_eval)
 

@@ -60,8 +60,9 @@ def _describe(rng: random.Random, ps: list[Product]) -> str:
     text = p.product_type
     if p.colors and rng.random() < 0.3:
         text = f"{p.colors[0]} {text}"
-    if rng.random() < 0.3:
-        text += f" under ${int(max(q.price for q in ps)) + rng.randint(1, 30)}"
+    priced = [q.price for q in ps if q.price is not None]  # products without a listed price set no bound
+    if rng.random() < 0.3 and priced:
+        text += f" under ${int(max(priced)) + rng.randint(1, 30)}"
     return text
 
 
@@ -79,8 +80,8 @@ def search(rng: random.Random, by_type: dict[str, list[Product]]) -> ReplyFacts:
     elif mode < 0.3:
         notes = (f"Here are {len(ps)} more {what}.",)
         user = rng.choice(("show me more", "more please", "any others?"))
-    elif mode < 0.4:
-        cheap = max(p.price for p in ps) + rng.randint(5, 50)
+    elif mode < 0.4 and any(p.price is not None for p in ps):
+        cheap = max(p.price for p in ps if p.price is not None) + rng.randint(5, 50)
         notes = (f"Here are {len(ps)} {what}, all cheaper than the ${cheap:.2f} ones shown before.",)
         user = rng.choice(("anything cheaper?", "cheaper ones please", "too expensive"))
     else:
@@ -108,7 +109,7 @@ def recommend(rng: random.Random, by_type: dict[str, list[Product]]) -> ReplyFac
 
 
 def _aspect_answer(rng: random.Random, p: Product) -> tuple[str, str, str | None]:
-    options = [("price", "how much is it?", f"${p.price:.2f}"),
+    options = [("price", "how much is it?", None if p.price is None else f"${p.price:.2f}"),
                ("rating", "is it any good?", f"{p.rating:.1f} out of 5 from {p.review_count} reviews" if p.review_count else None),
                ("stock", "is it in stock?", "in stock" if p.in_stock else "out of stock"),
                ("colors", "what colours does it come in?", ", ".join(p.colors) or None),
@@ -146,6 +147,7 @@ def cart_add(rng: random.Random, by_type: dict[str, list[Product]]) -> ReplyFact
     p = rng.choice(by_type[rng.choice(sorted(by_type))])
     qty = rng.choice((1, 1, 1, 2, 3))
     note = (f"{p.title} is out of stock, so I didn't add it." if rng.random() < 0.15
+            else f"{p.title} has no listed price, so I can't add it to your cart." if p.price is None
             else f"Added {qty} x {p.title} (${p.price:.2f} each) to your cart.")
     return ReplyFacts("add_to_cart", Action.CART_ADD, rng.choice(("add it to my cart", f"i'll take {qty}", "add the first one")),
                       notes=(note,))

@@ -38,7 +38,7 @@ import json
 import logging
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from training.nlu.render import Example
@@ -142,7 +142,7 @@ def to_example(tokens: list[str], labels: list[str]) -> Example:
 class QueryNerRow:
     tokens: list[str]
     labels: list[str]
-    example_id: str = field(default="")
+    example_id: str = ""
 
 
 def read_rows(path: Path) -> list[QueryNerRow]:
@@ -159,7 +159,8 @@ def read_rows(path: Path) -> list[QueryNerRow]:
                 rec = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise QueryNerError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
-            tokens, labels = rec.get("tokens") if isinstance(rec, dict) else None, rec.get("labels") if isinstance(rec, dict) else None
+            rec = rec if isinstance(rec, dict) else {}
+            tokens, labels = rec.get("tokens"), rec.get("labels")
             if not isinstance(tokens, list) or not isinstance(labels, list) or len(tokens) != len(labels) or not tokens:
                 raise QueryNerError(f"{path}:{lineno}: need non-empty 'tokens' and 'labels' lists of the same length")
             if any(not isinstance(t, str) or not t or " " in t for t in tokens):

@@ -27,7 +27,7 @@ def register(sub) -> None:
     imp.set_defaults(func=run_import)
 
     chk = cmds.add_parser("check", help="validate a catalog file and list every bad row")
-    chk.add_argument("source", help="CSV or JSONL file")
+    chk.add_argument("source", help="catalog file (see import), or a shared dataset name (esci-shop)")
     _add_load_options(chk)
     chk.set_defaults(func=run_check)
 

@@ -1,7 +1,7 @@
 """`shopbot forget USER`: delete that user everywhere: interactions, sessions (events), handoff transcripts,
 reviewed labels and widget session bindings in the database, then (``--server URL``, repeatable) the caches of
 running servers through their authenticated admin endpoint (``POST /v1/admin/forget``, settings
-``admin_token``). Orders are business records and are kept."""
+``admin_token``), repeated until every worker process of a multi-worker server answered. Orders are business records and are kept."""
 
 from __future__ import annotations
 
@@ -18,7 +18,10 @@ def register(sub) -> None:
     parser.add_argument("user", help="the user id to forget")
     parser.add_argument("--server", action="append", default=[], metavar="URL",
                         help="a running server (e.g. http://127.0.0.1:7860) whose caches must forget the user too; "
-                             "needs admin_token in the settings; repeat for each server or worker")
+                             "needs admin_token in the settings; repeat for each server")
+    parser.add_argument("--server-workers", type=int, default=1, metavar="N",
+                        help="worker processes behind each --server (`shopbot serve --workers N`): the request is "
+                             "repeated on fresh connections until N different workers have dropped their caches")
     parser.set_defaults(func=run)
 
 
@@ -56,8 +59,24 @@ def run(args, settings) -> int:
     print(f"forgot {user}: {report.interactions} interactions, {report.events} session events, "
           f"{report.tickets} handoff transcripts, {report.labels} reviewed labels, "
           f"{report.widget_sessions} widget sessions deleted")
+    if not 1 <= args.server_workers <= 64:
+        raise UserError(f"--server-workers must be between 1 and 64, not {args.server_workers}")
     for url in args.server:
-        answer = notify_server(url, settings.admin_token, user)
-        print(f"{url}: dropped {answer['cached_sessions']} cached sessions and the ranker profile "
-              f"(worker {answer['worker_pid']})")
+        notify_workers(url, settings.admin_token, user, args.server_workers)
     return 0
+
+
+def notify_workers(url: str, token: str, user: str, workers: int) -> set[int]:
+    """POST until ``workers`` distinct worker pids answered (each new connection may land on any worker)."""
+    from ui.cli.main import UserError
+
+    seen: set[int] = set()
+    for _ in range(max(10, 20 * workers)):
+        answer = notify_server(url, token, user)
+        if answer["worker_pid"] not in seen:
+            seen.add(answer["worker_pid"])
+            print(f"{url}: worker {answer['worker_pid']} dropped {answer['cached_sessions']} cached sessions "
+                  "and the ranker profile")
+        if len(seen) >= workers:
+            return seen
+    raise UserError(f"only {len(seen)} of {workers} workers of {url} answered; run the command again")

@@ -1,4 +1,6 @@
-"""`shopbot serve [--host] [--port] [--no-generate]`: the Gradio UI, the widget API and the demo page on one port."""
+"""`shopbot serve [--host] [--port] [--no-generate]`: the Gradio UI, the widget API and the demo page on one port.
+
+On a non-loopback address it refuses the built-in secret and demo site key (README "Security")."""
 
 from __future__ import annotations
 
@@ -104,9 +106,13 @@ def serve_single(settings, *, gradio: bool = True) -> int:
         if serving.is_set():
             os.kill(os.getpid(), signal.SIGINT)
 
+    def load():  # after the port is up: the loader must not slow the imports and page build before it
+        wait_until_listening(settings.host, settings.port, released)
+        return Assistant.from_settings(settings, generate=settings.generate)
+
+    released = threading.Event()  # set once uvicorn.run has returned: load (or fail) without waiting for the port
     log.info("loading the assistant from %s in the background", settings.data_dir)
-    assistant = BackgroundAssistant(lambda: Assistant.from_settings(settings, generate=settings.generate),
-                                    on_error=stop, early_demo_users=quick_demo_users(settings)).start()
+    assistant = BackgroundAssistant(load, on_error=stop, early_demo_users=quick_demo_users(settings)).start()
     app = build_app(settings, assistant, gradio=gradio)
     try:
         serving.set()
@@ -118,9 +124,24 @@ def serve_single(settings, *, gradio: bool = True) -> int:
                         proxy_headers=False)
     except KeyboardInterrupt:  # the failed load's SIGINT came before uvicorn took over the signal
         pass
+    released.set()
     assistant.join(timeout=2.0)  # a load that is about to fail reports its error below
     if assistant.error is not None:
         hint = "; run `shopbot build` first" if isinstance(assistant.error, FileNotFoundError) else ""
         raise UserError(f"{assistant.error}{hint}")
     return 0
 
+
+def wait_until_listening(host: str, port: int, stop, timeout_s: float = 120.0) -> None:
+    """Return once ``host:port`` accepts connections (or ``stop`` is set, or after ``timeout_s``)."""
+    import socket
+    import time
+
+    target = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and not stop.is_set():
+        try:
+            socket.create_connection((target, port), timeout=0.5).close()
+            return
+        except OSError:
+            stop.wait(0.05)

@@ -3,8 +3,9 @@
 Authenticated with ``Authorization: Bearer <admin_token>`` (settings ``admin_token``; when it is not set the
 endpoint answers 404 as if it did not exist). It runs ``Assistant.forget`` (database rows of every store,
 cached sessions, the ranker profile) and drops the user's widget session bindings. ``shopbot forget USER
---server URL`` calls it after deleting the rows itself. With several workers each process has its own
-caches: the shared session store keeps only owners there, and the caller repeats the call per worker.
+--server URL [--server-workers N]`` calls it after deleting the rows itself; with several workers each
+process has its own caches, so the CLI repeats the call on new connections until N distinct workers answered
+(``worker_pid``).
 """
 
 from __future__ import annotations

@@ -4,7 +4,6 @@ with a valid site key it adds the version and the number of live sessions."""
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
-
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request

@@ -1,5 +1,10 @@
 """What the shopper does NOT want: "without straw", "not from Urbanstep", "not too thick", "no lids".
 
+Search handles a negation in two steps (measured on the ESCI dev queries, bench/RESULTS.md): the negated
+phrase is taken out of the query text (dense and lexical retrieval match words, not their negation),
+then a product whose title says it is free of the term ("without handles", "stemless", "BPA-free")
+moves up and one whose title names it ("with handles") moves down (``title_stance``).
+
 ``split_negations(text)`` returns the text without the negated phrases and the phrases themselves.
 A negated phrase runs from the cue to the next connective (and, for, with, in, under, ...), punctuation
 or the end, at most three words. "from X" / "by X" after the cue names a brand to exclude.
@@ -55,3 +60,20 @@ def split_negations(text: str) -> tuple[str, Negations]:
     kept.append(text[last:])
     rest = " ".join(" ".join(kept).split())
     return rest, Negations(tuple(dict.fromkeys(terms)), tuple(dict.fromkeys(brands)))
+
+
+def _term_res(term: str) -> tuple[re.Pattern, re.Pattern]:
+    stem = re.escape(term.lower().rstrip("s"))
+    free = re.compile(rf"\b(?:without|no|non|free\s+of)[\s-]+(?:\w+\s+)?{stem}\w*|\b{stem}\w*[\s-]?(?:free|less)\b")
+    return free, re.compile(rf"\b{stem}")
+
+
+def title_stance(title: str, terms: tuple[str, ...]) -> int:
+    """+1 for each unwanted term the title says it is free of ("stemless", "no lid", "BPA-free"), -1 for each
+    it names otherwise ("with straw"); 0 when it says nothing about them."""
+    low = (title or "").lower()
+    stance = 0
+    for term in terms:
+        free, has = _term_res(term)
+        stance += 1 if free.search(low) else (-1 if has.search(low) else 0)
+    return stance
