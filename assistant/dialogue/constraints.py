@@ -3,9 +3,10 @@
 A constraint is HARD only when the shopper asked for it and the catalog carries that attribute cleanly:
 - price bounds: always (a product without a listed price never passes one);
 - brand: when the catalog sells that brand; "not from X": always (an exclusion);
-- product type: when the shopper named one of the catalog's own types exactly and at least ``type_share``
-  of the best hits for the words are of that type already (a generated catalog's types are what
-  retrieval finds; a marketplace's fine leaf categories - "screwdrivers" vs "screwdriver sets" - are not);
+- product type: when the shopper named one of the catalog's own types exactly and the catalog files what
+  its titles call that under that type: at least ``type_share`` of the retrieved products whose title names
+  the type's head noun have that type (a generated catalog's t-shirts are all "t-shirts"; a marketplace's
+  sandals are spread over "heeled sandals", "flats", "sport sandals & slides", ...);
 - colour, size, material, audience: when at least ``clean_share`` of the products retrieved for the
   request carry that attribute (a generated catalog does; a marketplace catalog mostly does not).
 Everything else boosts: a product meeting it moves up, one that does not stays in the list.
@@ -32,7 +33,6 @@ AUDIENCE_WORDS = {
     "baby": ("baby", "babies", "infant", "newborn", "toddler"),
 }
 _WORDS = re.compile(r"[a-z0-9]+")
-TOP_FOR_TYPE = 10
 AUDIENCE_ALIASES = {"womens": "women", "woman": "women", "ladies": "women", "lady": "women", "female": "women",
                     "mens": "men", "man": "men", "male": "men", "gentlemen": "men", "kid": "kids", "children": "kids",
                     "child": "kids", "toddler": "kids", "toddlers": "kids", "youth": "kids", "girl": "girls",
@@ -66,16 +66,16 @@ class Constraint:
     always_hard: bool = False
     never_hard: bool = False
 
-    share_of_met: bool = False  # hard when enough of the best hits already meet it (a product type)
+    mentions: Callable[[Product], bool] | None = None  # a type: the product's title names it in words
 
     def hard_in(self, pool: Sequence[Product], clean_share: float, type_share: float = 0.5) -> bool:
         if self.always_hard or self.never_hard:
             return self.always_hard
         if not pool:
             return False
-        if self.share_of_met:  # the catalog's taxonomy agrees with retrieval: filtering only cleans the list
-            top = pool[:TOP_FOR_TYPE]
-            return sum(1 for p in top if self.met(p)) / len(top) >= type_share
+        if self.mentions is not None:  # a type filters where the catalog files what its titles name under it
+            named = [p for p in pool if self.mentions(p)]
+            return not named or sum(1 for p in named if self.met(p)) / len(named) >= type_share
         return sum(1 for p in pool if self.carried(p)) / len(pool) >= clean_share
 
 
@@ -123,7 +123,9 @@ def constraints_of(slots: Slots, catalog_brands: frozenset[str]) -> list[Constra
         out.append(Constraint("audience", slots.audience, _audience_met(slots.audience), lambda p: bool(p.audience)))
     if slots.product_type:
         t = slots.product_type
-        out.append(Constraint("type", t, lambda p: p.product_type.lower() == t, lambda p: True, share_of_met=True))
+        head = (slots.type_phrase or t).split()[-1]
+        out.append(Constraint("type", t, lambda p: p.product_type.lower() == t, lambda p: True,
+                              mentions=lambda p: _has_phrase(words(p.title), head)))
     elif slots.related_types:
         related = set(slots.related_types)
         out.append(Constraint("type", slots.type_phrase, lambda p: p.product_type.lower() in related, lambda p: True,

@@ -104,7 +104,8 @@ def _attempt(index, slots: Slots, text: str, base: SearchFilters, constraints: l
 
 
 def find(index, slots: Slots, catalog_brands: frozenset[str], exclude: tuple[str, ...] = (),
-         tuning: SearchTuning = SearchTuning()) -> Found:
+         tuning: SearchTuning = SearchTuning(), *, relax: bool = True) -> Found:
+    """``relax=False`` for refinements ("cheaper", "more"): an empty answer is the answer there."""
     text = retrieval_text(slots)
     constraints = constraints_of(slots, catalog_brands)
     base = base_filters(slots, exclude)
@@ -114,6 +115,8 @@ def find(index, slots: Slots, catalog_brands: frozenset[str], exclude: tuple[str
         if tried.hits:
             return Found(tuple(tried.hits), tuple(relaxed), tuple(c.name for c in tried.hard), tried.corrected,
                          tried.filters)
+        if not relax:
+            return Found((), (), tuple(c.name for c in tried.hard), tried.corrected, tried.filters)
         if tried.hard:  # relax the least certain hard constraint (constraints are ordered least certain first)
             dropped = tried.hard[0]
             constraints = [replace(c, always_hard=False, never_hard=True) if c is dropped else c for c in constraints]

@@ -93,9 +93,9 @@ def _rank(ctx: FlowContext, state: DialogueState, slots: Slots, found: Found, cl
                                searching=searching and bool(slots.query))
 
 
-def _find(ctx: FlowContext, slots: Slots, exclude: tuple[str, ...], clock: Stopwatch) -> Found:
+def _find(ctx: FlowContext, slots: Slots, exclude: tuple[str, ...], clock: Stopwatch, relax: bool = True) -> Found:
     with clock.stage("retrieve"):
-        return find(ctx.index, slots, ctx.catalog_brands, exclude, ctx.search_tuning)
+        return find(ctx.index, slots, ctx.catalog_brands, exclude, ctx.search_tuning, relax=relax)
 
 
 def _refine_mode(ctx: FlowContext, state: DialogueState, slots: Slots, mode: str, clock: Stopwatch):
@@ -129,7 +129,7 @@ def search(ctx: FlowContext, state: DialogueState, parse: Parse, clock: Stopwatc
         return FlowResult(Action.CLARIFY, intent="search_products", notes=(
             f"I couldn't find anything matching \"{describe(slots)}\". What kind of product are you looking for?",))
     slots, exclude, avoid, shown = _refine_mode(ctx, state, slots, mode, clock)
-    found = _find(ctx, slots, exclude, clock)
+    found = _find(ctx, slots, exclude, clock, relax=mode == "new")
     cands = _rank(ctx, state, slots, found, clock, avoid)
     events = [SlotsSet(slots.to_json())]
     notes: list[str] = []

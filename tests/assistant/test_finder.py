@@ -23,6 +23,8 @@ PRODUCTS = [
     _p("m2", "Thin Travel Yoga Mat", colors=("Navy Blue",)),
     _p("m3", "Classic Yoga Mat", brand="Urbanstep", colors=("Lavender",)),
     _p("m4", "Cork Yoga Mat", colors=("Brown",), price=None),
+    _p("m5", "Rubber Yoga Mat for Hot Yoga", colors=("Black",)),
+    _p("m6", "Kids Yoga Mat with Animals", colors=("Yellow",)),
     _p("b1", "Kids Water Bottle with Straw", ptype="water bottles", brand="Owala", colors=("Pink",)),
     _p("b2", "Toddler Water Bottle, Spout Lid", ptype="water bottles", brand="Owala", colors=("Blue",)),
     _p("b3", "Insulated Water Bottle with Straw Lid", ptype="water bottles", brand="Hydro", colors=("Black",)),
