@@ -19,6 +19,7 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes the file private; these are ordinary data files
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

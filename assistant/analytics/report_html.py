@@ -9,8 +9,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import os
-import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -20,6 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from assistant.analytics.rows import latency_rows, summary_rows  # noqa: E402
 from assistant.analytics.summary import AnalyticsSummary  # noqa: E402
+from retrieval.atomic import write_text_atomic  # noqa: E402
 
 STYLE = """<style>
 .sb-analytics{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1f2937;max-width:980px}
@@ -109,16 +108,7 @@ def render_summary_html(summary: AnalyticsSummary, extra_html: str = "") -> str:
 
 
 def write_atomic(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, text)
     return path
 
 

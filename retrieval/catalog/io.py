@@ -36,13 +36,12 @@ import io
 import json
 import logging
 import math
-import os
-import tempfile
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from retrieval.atomic import write_text_atomic
 from retrieval.product import Product
 
 log = logging.getLogger(__name__)
@@ -395,15 +394,5 @@ def save_catalog(products: list[Product], path: str | Path) -> Path:
         text = _csv_text(products)
     else:
         text = "".join(json.dumps(p.to_dict(), ensure_ascii=False) + "\n" for p in products)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, text)
     return path

@@ -27,11 +27,6 @@ def test_types_resolve_exactly_by_head_noun_or_by_spelling():
     assert VOCAB.types["slippers"] == "shoes" and "ugg" in VOCAB.brands and "navy blue" in VOCAB.colors
 
 
-def test_vocabulary_round_trip(tmp_path):
-    VOCAB.save(tmp_path / "vocabulary.json")
-    assert CatalogVocabulary.load(tmp_path / "vocabulary.json") == VOCAB
-
-
 def test_brands_resolve_with_their_variants():
     brands = {"ugg", "levi's", "dr. martens", "the north face", "black & decker"}
     assert brand_key("UGG®") == "ugg" and brand_key("Levi's") == "levis"

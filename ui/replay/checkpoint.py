@@ -13,6 +13,8 @@ import logging
 import os
 from pathlib import Path
 
+from retrieval.atomic import write_text_atomic
+
 from ui.replay.record import TurnRecord
 
 log = logging.getLogger(__name__)
@@ -26,9 +28,7 @@ class CheckpointMismatch(Exception):
 
 
 def write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    write_text_atomic(path, text)
 
 
 class Checkpoint:
