@@ -65,7 +65,8 @@ def _init(ray, address: str | None) -> bool:
     env = {"PYTHONPATH": os.pathsep.join(p for p in sys.path if p), "TOKENIZERS_PARALLELISM": "false",
            "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
     kwargs = {"log_to_driver": False, "runtime_env": {"env_vars": env}}
-    if address is None:
+    if address is None:  # a new in-process cluster; never a stale /tmp/ray/ray_current_cluster left by another run
+        address = "local"
         kwargs["include_dashboard"] = False
     elif not address.startswith("ray://") and not _reachable(_bootstrap(address)):
         raise RayUnavailable(f"cannot start or reach Ray at {address}: nothing listens there (ray start --head?)")
