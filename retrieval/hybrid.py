@@ -66,9 +66,10 @@ class HybridIndex:
     def all_products(self) -> list[Product]:
         return self.dense.all_products()
 
-    def coverage(self, text: str) -> float:
-        """The largest share of the text's words (stop words aside) one product contains, typos corrected."""
-        return self.lexical.best_cover(text)
+    def coverage(self, text: str, *, typos: bool = True) -> float:
+        """The largest share of the text's words (stop words aside) one product contains (typos corrected
+        unless ``typos=False``)."""
+        return self.lexical.best_cover(text, typos=typos)
 
     # search -----------------------------------------------------------------------------------------
     def search(self, query: str, filters: SearchFilters | None = None, k: int = 50) -> list[Hit]:

@@ -136,10 +136,14 @@ class LexicalIndex:
         scores = np.asarray(self._retriever.get_scores(tokens), dtype=np.float32)
         return LexicalMatch(scores, tuple(tokens), tuple(corrected))
 
-    def best_cover(self, text: str) -> float:
-        """The largest share of the query's words that one product contains (0 when none is known)."""
+    def best_cover(self, text: str, *, typos: bool = True) -> float:
+        """The largest share of the query's words that one product contains (0 when none is known);
+        ``typos=False`` counts only words spelled as the catalog spells them."""
         words = self._tok.words(text)
-        tokens, _ = self.query_tokens(text)
+        tokens, corrected = self.query_tokens(text)
+        if not typos:
+            fixed = {c for _, c in corrected}
+            tokens = [t for t in tokens if t not in fixed]
         tokens = list(dict.fromkeys(tokens))
         if not words or not tokens or not self.ids:
             return 0.0

@@ -5,7 +5,7 @@ A constraint is HARD only when the shopper asked for it and the catalog carries 
 - brand: when the catalog sells that brand; "not from X": always (an exclusion);
 - product type: when the shopper named one of the catalog's own types exactly and the catalog files what
   its titles call that under that type: at least ``type_share`` of the retrieved products whose title names
-  the type's head noun have that type (a generated catalog's t-shirts are all "t-shirts"; a marketplace's
+  the type have that type (a generated catalog's t-shirts are all "t-shirts"; a marketplace's
   sandals are spread over "heeled sandals", "flats", "sport sandals & slides", ...);
 - colour, size, material, audience: when at least ``clean_share`` of the products retrieved for the
   request carry that attribute (a generated catalog does; a marketplace catalog mostly does not).
@@ -123,9 +123,9 @@ def constraints_of(slots: Slots, catalog_brands: frozenset[str]) -> list[Constra
         out.append(Constraint("audience", slots.audience, _audience_met(slots.audience), lambda p: bool(p.audience)))
     if slots.product_type:
         t = slots.product_type
-        head = (slots.type_phrase or t).split()[-1]
+        phrase = slots.type_phrase or t
         out.append(Constraint("type", t, lambda p: p.product_type.lower() == t, lambda p: True,
-                              mentions=lambda p: _has_phrase(words(p.title), head)))
+                              mentions=lambda p: _has_phrase(words(p.title), phrase)))
     elif slots.related_types:
         related = set(slots.related_types)
         out.append(Constraint("type", slots.type_phrase, lambda p: p.product_type.lower() in related, lambda p: True,

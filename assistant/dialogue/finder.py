@@ -108,6 +108,9 @@ def find(index, slots: Slots, catalog_brands: frozenset[str], exclude: tuple[str
     """``relax=False`` for refinements ("cheaper", "more"): an empty answer is the answer there."""
     text = retrieval_text(slots)
     constraints = constraints_of(slots, catalog_brands)
+    if not relax:  # a refinement of a search already shown: its type stays what it was
+        constraints = [replace(c, always_hard=True) if c.name == "type" and slots.product_type else c
+                       for c in constraints]
     base = base_filters(slots, exclude)
     relaxed: list[str] = []
     while True:

@@ -133,6 +133,7 @@ def search(ctx: FlowContext, state: DialogueState, parse: Parse, clock: Stopwatc
     cands = _rank(ctx, state, slots, found, clock, avoid)
     events = [SlotsSet(slots.to_json())]
     notes: list[str] = []
+    missing = [b for b in missing if ctx.index.coverage(b, typos=False) < 1.0]  # words a product has: no unknown brand
     if missing and not _named_in(missing, cands):
         notes.append(f"We don't carry {', '.join(b.title() for b in missing)}; here are the closest matches.")
     if found.relaxed:
@@ -140,7 +141,7 @@ def search(ctx: FlowContext, state: DialogueState, parse: Parse, clock: Stopwatc
     if cands:
         events.append(ProductsShown(tuple(c.product.id for c in cands), new_query=mode not in ("more", "cheaper")))
         notes.append(_found_note(mode, slots, len(cands), shown) if _is_what_was_asked(slots, cands)
-                     else f"Here are the {len(cands)} closest matches I found for \"{describe(slots)}\".")
+                     else f"These are the {len(cands)} closest matches I found for \"{describe(slots)}\".")
     else:
         notes.append(_none_note(mode, slots))
     return FlowResult(Action.SEARCH, notes=tuple(notes), products=tuple(cands), events=tuple(events),
