@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields, replace
 
 from assistant.events import (BotUttered, CartAdded, Event, FocusSet, HandoffCreated, PendingSet, ProductsShown,
@@ -64,15 +64,6 @@ class Slots:
         kw = {f.name: (tuple(data[f.name]) if isinstance(data.get(f.name), list) else data[f.name])
               for f in fields(cls) if f.name in data}
         return cls(**kw)
-
-
-def resolve_type(value: str, type_to_category: Mapping[str, str]) -> str | None:
-    """The catalog's spelling of a product type ("running shoe" -> "running shoes"), or None if unknown."""
-    v = " ".join(value.lower().split())
-    for cand in (v, v + "s", v + "es", v[:-1] if v.endswith("s") else v, v[:-2] if v.endswith("es") else v):
-        if cand in type_to_category:
-            return cand
-    return None
 
 
 def _price(values: list[str]) -> float | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.dialogue.references import resolve
-from assistant.dialogue.state import Slots, merge_slots, resolve_type
+from assistant.dialogue.state import Slots, merge_slots
 from assistant.records import Entity, Parse
 from retrieval.catalog.taxonomy import CatalogVocabulary
 from retrieval.product import Product
@@ -54,7 +54,7 @@ def test_price_bounds():
     s = merge_slots(Slots(max_price=50.0), P("over 80", ("PRICE_MIN", "80"), intent="refine_results"), VOCAB)
     assert s.min_price == 80.0 and s.max_price is None
     assert Slots.from_json(s.to_json()) == s
-    assert resolve_type("Running Shoe", TYPES) == "running shoes" and resolve_type("canoe", TYPES) is None
+    assert VOCAB.resolve("Running Shoe").exact == "running shoes" and not VOCAB.resolve("canoe").known
 
 
 def _products():
