@@ -95,27 +95,32 @@ def evaluate_examples(parser, examples: list[Example], batch_size: int = 64) -> 
                      per_intent_f1={k: _r(v) for k, v in per_intent.items()}, confusion=confusion)
 
 
-def read_eval_jsonl(path: Path) -> list[dict]:
+def jsonl_records(path: Path, error: type[Exception]):
+    """(line number, parsed value) of each non-blank line of a JSONL file; ``error`` names the file and line."""
     path = Path(path)
     if not path.is_file():
-        raise EvalDataError(f"{path}: no such file")
-    rows = []
+        raise error(f"{path}: no such file")
     with path.open(encoding="utf-8") as fh:
         for lineno, line in enumerate(fh, 1):
             if not line.strip():
                 continue
             try:
-                rec = json.loads(line)
+                yield lineno, json.loads(line)
             except json.JSONDecodeError as exc:
-                raise EvalDataError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
-            if not isinstance(rec, dict) or not isinstance(rec.get("text"), str) or not isinstance(rec.get("intent"), str):
-                raise EvalDataError(f"{path}:{lineno}: need an object with string 'text' and 'intent'")
-            if rec["intent"] not in INTENTS:
-                raise EvalDataError(f"{path}:{lineno}: unknown intent {rec['intent']!r}")
-            ents = rec.get("entities", [])
-            if not isinstance(ents, list) or not all(isinstance(e, list | tuple) and len(e) == 2 and e[0] in ENTITY_TYPES for e in ents):
-                raise EvalDataError(f"{path}:{lineno}: 'entities' must be a list of [TYPE, surface text] with TYPE in {ENTITY_TYPES}")
-            rows.append(rec)
+                raise error(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
+
+
+def read_eval_jsonl(path: Path) -> list[dict]:
+    rows = []
+    for lineno, rec in jsonl_records(path, EvalDataError):
+        if not isinstance(rec, dict) or not isinstance(rec.get("text"), str) or not isinstance(rec.get("intent"), str):
+            raise EvalDataError(f"{path}:{lineno}: need an object with string 'text' and 'intent'")
+        if rec["intent"] not in INTENTS:
+            raise EvalDataError(f"{path}:{lineno}: unknown intent {rec['intent']!r}")
+        ents = rec.get("entities", [])
+        if not isinstance(ents, list) or not all(isinstance(e, list | tuple) and len(e) == 2 and e[0] in ENTITY_TYPES for e in ents):
+            raise EvalDataError(f"{path}:{lineno}: 'entities' must be a list of [TYPE, surface text] with TYPE in {ENTITY_TYPES}")
+        rows.append(rec)
     if not rows:
         raise EvalDataError(f"{path}: no records")
     return rows

@@ -34,13 +34,13 @@ tokens joined by one space, so character spans follow from token positions.
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from training.nlu.evaluate import jsonl_records
 from training.nlu.render import Example
 
 log = logging.getLogger(__name__)
@@ -147,28 +147,18 @@ class QueryNerRow:
 
 def read_rows(path: Path) -> list[QueryNerRow]:
     """The rows of a QueryNER JSONL file (``tokens`` and ``labels``, one label per token)."""
-    path = Path(path)
-    if not path.is_file():
-        raise QueryNerError(f"{path}: no such file")
     rows = []
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise QueryNerError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
-            rec = rec if isinstance(rec, dict) else {}
-            tokens, labels = rec.get("tokens"), rec.get("labels")
-            if not isinstance(tokens, list) or not isinstance(labels, list) or len(tokens) != len(labels) or not tokens:
-                raise QueryNerError(f"{path}:{lineno}: need non-empty 'tokens' and 'labels' lists of the same length")
-            if any(not isinstance(t, str) or not t or " " in t for t in tokens):
-                raise QueryNerError(f"{path}:{lineno}: tokens must be non-empty strings without spaces")
-            bad = next((l for l in labels if not (l == "O" or (isinstance(l, str) and l[:2] in ("B-", "I-")))), None)
-            if bad is not None:
-                raise QueryNerError(f"{path}:{lineno}: label {bad!r} is not O, B-x or I-x")
-            rows.append(QueryNerRow(tokens=tokens, labels=labels, example_id=str(rec.get("example_id", ""))))
+    for lineno, rec in jsonl_records(path, QueryNerError):
+        rec = rec if isinstance(rec, dict) else {}
+        tokens, labels = rec.get("tokens"), rec.get("labels")
+        if not isinstance(tokens, list) or not isinstance(labels, list) or len(tokens) != len(labels) or not tokens:
+            raise QueryNerError(f"{path}:{lineno}: need non-empty 'tokens' and 'labels' lists of the same length")
+        if any(not isinstance(t, str) or not t or " " in t for t in tokens):
+            raise QueryNerError(f"{path}:{lineno}: tokens must be non-empty strings without spaces")
+        bad = next((l for l in labels if not (l == "O" or (isinstance(l, str) and l[:2] in ("B-", "I-")))), None)
+        if bad is not None:
+            raise QueryNerError(f"{path}:{lineno}: label {bad!r} is not O, B-x or I-x")
+        rows.append(QueryNerRow(tokens=tokens, labels=labels, example_id=str(rec.get("example_id", ""))))
     if not rows:
         raise QueryNerError(f"{path}: no records")
     return rows
