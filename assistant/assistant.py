@@ -16,8 +16,6 @@ Session state lives only as events; the session store caches it (bounded) and re
 from __future__ import annotations
 
 import logging
-import queue
-import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -37,6 +35,7 @@ from assistant.protocol import FEEDBACK_KINDS, CartLine, DemoUser
 from assistant.ranking.policy import RankingPolicy
 from assistant.records import Action, Candidate, Parse, ReplyFacts, Turn
 from assistant.sessions import LocalSessionStore, session_store_for
+from assistant.threaded import iterate_in_thread
 from assistant.turn_commit import DecidingRanker, TurnCommitter
 from assistant.users import ANONYMOUS, UserRef
 from assistant.writer.template import template_reply
@@ -70,14 +69,6 @@ class _Prepared:
     result: FlowResult
     facts: ReplyFacts
     clock: Stopwatch
-
-
-class _Failed:
-    def __init__(self, exc: BaseException) -> None:
-        self.exc = exc
-
-
-_END = object()
 
 
 class Assistant:
@@ -137,23 +128,12 @@ class Assistant:
         """Reply tokens, then the Turn. The turn runs in its own thread (which holds the session lock), so the
         consumer may hop threads between tokens and may stop early: the turn still finishes and is stored."""
         user = UserRef.of(user_id)
-        parts: queue.Queue = queue.Queue()  # unbounded: the producer never blocks while holding the lock
 
-        def produce() -> None:
-            try:
-                with self.sessions.lock(session_id):
-                    for part in self._run(session_id, user, text, None, streaming=True):
-                        parts.put(part)
-            except BaseException as exc:  # noqa: BLE001 - re-raised in the consumer
-                parts.put(_Failed(exc))
-            finally:
-                parts.put(_END)
+        def produce() -> Iterator[str | Turn]:
+            with self.sessions.lock(session_id):
+                yield from self._run(session_id, user, text, None, streaming=True)
 
-        threading.Thread(target=produce, name=f"turn-{str(session_id)[:8]}", daemon=True).start()
-        while (part := parts.get()) is not _END:
-            if isinstance(part, _Failed):
-                raise part.exc
-            yield part
+        return iterate_in_thread(produce, f"turn-{str(session_id)[:8]}")
 
     def _run(self, session_id: str, user: UserRef, text, generate: bool | None, *, streaming: bool) -> Iterator[str | Turn]:
         """decide -> commit -> write -> append the reply; yields tokens (when streaming) and then the Turn."""

@@ -61,22 +61,22 @@ def _plural_word(word: str) -> str:
     return _engine().plural_noun(word)
 
 
-def singular(phrase: str) -> str:
-    """The phrase with its head noun singular ("running shoes for women" -> "running shoe for women")."""
+def _inflect_head(phrase: str, inflect_word) -> str:
     head, tail = _split(phrase)
     if not head:
         return phrase
     lead, last = _last_word(head)
-    return f"{lead}{_singular_word(last)}{tail}"
+    return f"{lead}{inflect_word(last)}{tail}"
+
+
+def singular(phrase: str) -> str:
+    """The phrase with its head noun singular ("running shoes for women" -> "running shoe for women")."""
+    return _inflect_head(phrase, _singular_word)
 
 
 def plural(phrase: str) -> str:
     """The phrase with its head noun plural ("yoga mat in purple" -> "yoga mats in purple")."""
-    head, tail = _split(phrase)
-    if not head:
-        return phrase
-    lead, last = _last_word(head)
-    return f"{lead}{_plural_word(last)}{tail}"
+    return _inflect_head(phrase, _plural_word)
 
 
 def _is_pair(phrase: str) -> bool:

@@ -23,8 +23,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import queue
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -38,6 +36,7 @@ from assistant.assistant import Assistant
 from assistant.protocol import CartLine, DemoUser
 from assistant.records import Turn
 from assistant.session_lock import DEFAULT_TIMEOUT_S, SessionLockTimeout, session_lock
+from assistant.threaded import iterate_in_thread
 from ui.api.errors import ApiError
 from ui.api.sessions import SessionBinding
 
@@ -85,9 +84,6 @@ class SqlSessionRegistry:
             return int(conn.execute(select(func.count()).select_from(sessions_table)).scalar() or 0)
 
 
-_END = object()
-
-
 @contextmanager
 def _turn_lock(engine: Engine, session_id: str, timeout_s: float):
     """The session lock; waiting too long is a 503 with Retry-After, not an internal error."""
@@ -102,11 +98,6 @@ def _turn_lock(engine: Engine, session_id: str, timeout_s: float):
         log.warning("%s", exc)
         raise ApiError(503, "session_busy", "This conversation is still busy with an earlier message; please retry.",
                        {"Retry-After": "2"}) from exc
-
-
-class _Failed:
-    def __init__(self, exc: BaseException) -> None:
-        self.exc = exc
 
 
 class SerializedAssistant:
@@ -132,24 +123,13 @@ class SerializedAssistant:
     def stream(self, session_id: str, user_id: str, text: str) -> Iterator[str | Turn]:
         """The turn runs in its own thread (which takes and releases the lock), so the consumer may hop threads
         between tokens (Starlette does) and may stop early: the turn still finishes and is stored."""
-        parts: queue.Queue = queue.Queue()  # unbounded: the producer never blocks while holding the lock
 
-        def produce() -> None:
-            try:
-                with session_lock(self.engine, session_id, timeout_s=self.lock_timeout_s):
-                    self._fresh(session_id)
-                    for part in self.inner.stream(session_id, user_id, text):
-                        parts.put(part)
-            except BaseException as exc:  # noqa: BLE001 - re-raised in the consumer
-                parts.put(_Failed(exc))
-            finally:
-                parts.put(_END)
+        def produce() -> Iterator[str | Turn]:
+            with session_lock(self.engine, session_id, timeout_s=self.lock_timeout_s):
+                self._fresh(session_id)
+                yield from self.inner.stream(session_id, user_id, text)
 
-        threading.Thread(target=produce, name=f"turn-{session_id[:8]}", daemon=True).start()
-        while (part := parts.get()) is not _END:
-            if isinstance(part, _Failed):
-                raise part.exc
-            yield part
+        return iterate_in_thread(produce, f"turn-{session_id[:8]}")
 
     def feedback(self, session_id: str, user_id: str, product_id: str, kind: str) -> None:
         with _turn_lock(self.engine, session_id, self.lock_timeout_s):
