@@ -21,25 +21,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from assistant.analytics.turn_log import measure_turn
-from assistant.db import make_engine
 from assistant.dialogue.context import FlowContext
-from assistant.dialogue.fallbacks import RelevanceRanker
 from assistant.dialogue.outcome import FlowResult, Stopwatch
 from assistant.dialogue.router import route
 from assistant.dialogue.state import DialogueState, apply
 from assistant.effects import LogViews, RecordFeedback, ShownItem
-from assistant.events import BotUttered, CartAdded, EventLog, ProductsShown, SessionStarted, UserUttered
-from assistant.orders.repository import OrderRepository
+from assistant.events import BotUttered, CartAdded, ProductsShown, SessionStarted, UserUttered
 from assistant.privacy import ForgetReport, Redaction, forget_user, redact
 from assistant.protocol import FEEDBACK_KINDS, CartLine, DemoUser
-from assistant.ranking.policy import RankingPolicy
+from assistant.runtime import Runtime
 from assistant.records import Action, Candidate, Parse, ReplyFacts, Turn
-from assistant.sessions import LocalSessionStore, session_store_for
 from assistant.threaded import iterate_in_thread
 from assistant.turn_commit import DecidingRanker, TurnCommitter
 from assistant.users import ANONYMOUS, UserRef
 from assistant.writer.template import template_reply
-from retrieval.catalog.taxonomy import CatalogVocabulary
 
 log = logging.getLogger(__name__)
 
@@ -72,25 +67,21 @@ class _Prepared:
 
 
 class Assistant:
-    def __init__(self, settings, *, parser, index, orders: OrderRepository, events: EventLog, policies,
-                 ranker=None, writer=None, interactions=None, vocabulary: CatalogVocabulary | None = None,
-                 sessions: LocalSessionStore | None = None) -> None:
-        self.settings = settings
-        self.parser, self.index, self.orders, self.events = parser, index, orders, events
-        self.writer, self.interactions = writer, interactions
-        self.ranker = ranker or RelevanceRanker()
-        vocabulary = vocabulary if vocabulary is not None else CatalogVocabulary.from_products(index.all_products())
-        self.ctx = FlowContext(index=index, ranker=DecidingRanker(self.ranker), orders=orders, policies=policies,
-                               vocabulary=vocabulary, search_tuning=settings.search)
-        self.sessions = sessions or session_store_for(events, max_cached=settings.max_cached_sessions)
-        logs = interactions is not None or (isinstance(self.ranker, RankingPolicy) and self.ranker.store is not None)
-        self.committer = TurnCommitter(events, orders, self.ranker, log_interactions=logs)
+    """The conversation engine over one ``Runtime`` (assistant/runtime.py), which owns every resource."""
 
-    @classmethod
-    def from_settings(cls, settings, *, generate: bool = True) -> "Assistant":
-        from assistant.wiring import build_components
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.settings = runtime.settings
+        self.parser, self.index, self.writer, self.ranker = runtime.parser, runtime.index, runtime.writer, runtime.ranker
+        self.orders, self.events, self.sessions = runtime.stores.orders, runtime.stores.events, runtime.stores.sessions
+        self.ctx = FlowContext(index=self.index, ranker=DecidingRanker(self.ranker), orders=self.orders,
+                               policies=runtime.policies, vocabulary=runtime.vocabulary,
+                               search_tuning=self.settings.search)
+        self.committer = TurnCommitter(self.events, self.orders, self.ranker, log_interactions=True)
 
-        return cls(settings, **build_components(settings, generate=generate))
+    def close(self) -> None:
+        """Close the runtime (database pools, session locks); the Assistant is unusable afterwards."""
+        self.runtime.close()
 
     # sessions -----------------------------------------------------------------------------------
     def new_session(self, user_id: str) -> str:
@@ -295,8 +286,7 @@ class Assistant:
         every in-memory trace of them in this process (cached sessions, ranker profile)."""
         report = forget_user(self.events.engine, user_id)
         report = replace(report, cached_sessions=self.sessions.forget_user(user_id))
-        if isinstance(self.ranker, RankingPolicy):
-            self.ranker.forget(user_id)
+        self.ranker.forget(user_id)
         return report
 
 
@@ -307,4 +297,4 @@ def _views(session_id: str, user: UserRef, products: tuple[Candidate, ...]) -> t
     return (LogViews(user.id, session_id, items),)
 
 
-__all__ = ["Assistant", "AssistantError", "make_engine"]
+__all__ = ["Assistant", "AssistantError", "FeedbackRejected"]

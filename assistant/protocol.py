@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
+from assistant.privacy import ForgetReport
 from assistant.records import Turn
 
 FEEDBACK_KINDS = ("view", "click", "like", "dislike", "add_to_cart", "purchase", "return")
@@ -46,3 +47,6 @@ class AssistantAPI(Protocol):
         """Drop any per-process cache of the session (another worker may have extended its event log)."""
 
     def demo_users(self) -> list[DemoUser]: ...
+
+    def forget(self, user_id: str) -> ForgetReport:
+        """Delete the user's data (privacy) and drop every in-memory trace of them in this process."""

@@ -1,4 +1,4 @@
-"""Per-session serialisation of turns: ``with session_lock(engine, session_id): read state, run, append events``.
+"""Per-session serialisation of turns: ``with locks.hold(session_id): read state, run, append events``.
 
 Two requests for the same session must never interleave, or a turn is computed from stale state and the
 events of two turns can interleave in the log. The lock has two layers:
@@ -48,83 +48,78 @@ class _Entry:
         self.users = 0
 
 
-_guard = threading.Lock()
-_entries: dict[tuple[str, str], _Entry] = {}  # (engine url, session id) -> lock; dropped when unused
-_warned: set[str] = set()
-_lock_engines: dict[str, Engine] = {}  # engine url -> pool for lock connections (see _lock_engine)
+class SessionLocks:
+    """The per-session locks over one database (see the module doc). The runtime owns one (built with the
+    engine, closed with it); it keeps only locks that are held or waited for, and on PostgreSQL a small
+    separate pool for lock connections (a turn holds one while its stores take others from the main pool, so
+    sharing one bounded pool could leave every connection held by a waiting lock)."""
 
-
-def _engine_key(engine: Engine) -> str:
-    return engine.url.render_as_string(hide_password=True)
-
-
-@contextmanager
-def _local_lock(key: tuple[str, str], timeout_s: float) -> Iterator[None]:
-    with _guard:
-        entry = _entries.get(key)
-        if entry is None:
-            entry = _entries[key] = _Entry()
-        entry.users += 1
-    try:
-        if not entry.lock.acquire(timeout=timeout_s):
-            raise SessionLockTimeout(f"session {key[1]!r} is busy (waited {timeout_s:.0f} s in this process)")
-        try:
-            yield
-        finally:
-            entry.lock.release()
-    finally:
-        with _guard:
-            entry.users -= 1
-            if entry.users == 0:
-                _entries.pop(key, None)
-
-
-def _lock_engine(engine: Engine) -> Engine:
-    """A separate pool for lock connections: a turn holds one while its stores take others from the main
-    pool, so sharing one bounded pool could leave every connection held by a waiting lock."""
-    key = _engine_key(engine)
-    with _guard:
-        lock_engine = _lock_engines.get(key)
-        if lock_engine is None:
-            lock_engine = _lock_engines[key] = create_engine(engine.url, pool_size=4, max_overflow=-1, pool_pre_ping=True)
-        return lock_engine
-
-
-@contextmanager
-def _pg_lock(engine: Engine, session_id: str, timeout_s: float) -> Iterator[None]:
-    with _lock_engine(engine).connect() as conn:
-        with conn.begin():
-            conn.execute(text(f"SET LOCAL lock_timeout = '{int(timeout_s * 1000)}ms'"))
-            try:
-                conn.execute(text("SELECT pg_advisory_xact_lock(:ns, hashtext(:sid))"),
-                             {"ns": NAMESPACE, "sid": session_id})
-            except Exception as exc:  # lock_timeout: "canceling statement due to lock timeout"
-                if "lock timeout" in str(exc):
-                    raise SessionLockTimeout(f"session {session_id!r} is busy (waited {timeout_s:.0f} s)") from exc
-                raise
-            yield  # committed (and unlocked) when the block ends, rolled back (and unlocked) on error
-
-
-@contextmanager
-def session_lock(engine: Engine, session_id: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Iterator[None]:
-    """Hold the per-session lock of ``session_id`` for the duration of the block (see the module doc)."""
-    key = (_engine_key(engine), str(session_id))
-    start = time.perf_counter()
-    with _local_lock(key, timeout_s):
+    def __init__(self, engine: Engine, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+        self.engine, self.timeout_s = engine, timeout_s
+        self._guard = threading.Lock()
+        self._entries: dict[str, _Entry] = {}
+        self._lock_engine: Engine | None = None
         dialect = engine.dialect.name
-        if dialect == "postgresql":
-            remaining = max(timeout_s - (time.perf_counter() - start), 1.0)
-            with _pg_lock(engine, key[1], remaining):
+        if dialect not in ("postgresql", "sqlite"):
+            log.warning("no cross-process session lock for %s; only threads of one process are serialised", dialect)
+
+    @contextmanager
+    def hold(self, session_id: str, *, timeout_s: float | None = None) -> Iterator[None]:
+        """Hold the lock of ``session_id`` for the block; ``SessionLockTimeout`` after ``timeout_s``."""
+        timeout_s = self.timeout_s if timeout_s is None else timeout_s
+        start = time.perf_counter()
+        with self._local(str(session_id), timeout_s):
+            if self.engine.dialect.name == "postgresql":
+                with self._pg(str(session_id), max(timeout_s - (time.perf_counter() - start), 1.0)):
+                    yield
+            else:
                 yield
-        else:
-            if dialect != "sqlite" and dialect not in _warned:
-                _warned.add(dialect)
-                log.warning("session_lock: no cross-process lock for %s; only threads of one process are serialised",
-                            dialect)
-            yield
 
+    def active(self) -> int:
+        """How many per-session locks this process holds or waits for (tests and health checks)."""
+        with self._guard:
+            return len(self._entries)
 
-def active_local_locks() -> int:
-    """How many per-session locks this process holds or waits for (for tests and health checks)."""
-    with _guard:
-        return len(_entries)
+    def close(self) -> None:
+        with self._guard:
+            if self._lock_engine is not None:
+                self._lock_engine.dispose()
+                self._lock_engine = None
+
+    @contextmanager
+    def _local(self, session_id: str, timeout_s: float) -> Iterator[None]:
+        with self._guard:
+            entry = self._entries.get(session_id) or self._entries.setdefault(session_id, _Entry())
+            entry.users += 1
+        try:
+            if not entry.lock.acquire(timeout=timeout_s):
+                raise SessionLockTimeout(f"session {session_id!r} is busy (waited {timeout_s:.0f} s in this process)")
+            try:
+                yield
+            finally:
+                entry.lock.release()
+        finally:
+            with self._guard:
+                entry.users -= 1
+                if entry.users == 0:
+                    self._entries.pop(session_id, None)
+
+    def _pool(self) -> Engine:
+        with self._guard:
+            if self._lock_engine is None:
+                self._lock_engine = create_engine(self.engine.url, pool_size=4, max_overflow=-1, pool_pre_ping=True)
+            return self._lock_engine
+
+    @contextmanager
+    def _pg(self, session_id: str, timeout_s: float) -> Iterator[None]:
+        with self._pool().connect() as conn:
+            with conn.begin():
+                conn.execute(text(f"SET LOCAL lock_timeout = '{int(timeout_s * 1000)}ms'"))
+                try:
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:ns, hashtext(:sid))"),
+                                 {"ns": NAMESPACE, "sid": session_id})
+                except Exception as exc:  # lock_timeout: "canceling statement due to lock timeout"
+                    if "lock timeout" in str(exc):
+                        raise SessionLockTimeout(f"session {session_id!r} is busy (waited {timeout_s:.0f} s)") from exc
+                    raise
+                yield  # committed (and unlocked) when the block ends, rolled back (and unlocked) on error

@@ -5,24 +5,22 @@ A session *is* its event log (assistant/events.py); what a store keeps in memory
 * ``LocalSessionStore`` (one process, the SQLite default): a bounded LRU of (owner, dialogue state) and a
   process-local lock per session that exists only while a turn holds or waits for it. An evicted session
   is rebuilt from its events on the next turn, so a flood of new sessions never breaks a live conversation.
-* ``SharedSessionStore`` (several worker processes on PostgreSQL): the lock is ``assistant.session_lock``
-  (process-local + a PostgreSQL advisory lock), and the state is rebuilt from the log under that lock on
+* ``SharedSessionStore`` (several worker processes on PostgreSQL): the lock is ``SessionLocks``
+  (assistant/session_lock.py: process-local + a PostgreSQL advisory lock), and the state is rebuilt from the log under that lock on
   every turn, because another worker may have extended it; only owners (which never change) are cached.
 
-Both raise ``SessionLockTimeout`` when a session stays busy longer than ``lock_timeout_s``.
+Both raise ``SessionLockTimeout`` when a session stays busy longer than the locks' timeout.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from assistant.dialogue.state import DialogueState, rebuild
 from assistant.events import EventLog
-from assistant.session_lock import DEFAULT_TIMEOUT_S, SessionLockTimeout, active_local_locks, session_lock
+from assistant.session_lock import SessionLocks
 
 
 @dataclass
@@ -31,48 +29,24 @@ class _Cached:
     state: DialogueState | None = None
 
 
-class _LockEntry:
-    __slots__ = ("lock", "users")
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.users = 0
-
-
 class LocalSessionStore:
     """Sessions of one process (see the module doc)."""
 
-    def __init__(self, events: EventLog, *, max_cached: int = 10_000, lock_timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+    def __init__(self, events: EventLog, locks: SessionLocks, *, max_cached: int = 10_000) -> None:
         if max_cached < 1:
             raise ValueError("max_cached_sessions must be at least 1")
-        self.events, self.max_cached, self.lock_timeout_s = events, max_cached, lock_timeout_s
+        self.events, self.locks, self.max_cached = events, locks, max_cached
         self._cache: OrderedDict[str, _Cached] = OrderedDict()
-        self._locks: dict[str, _LockEntry] = {}
         self._guard = threading.Lock()
 
     # locking ------------------------------------------------------------------------------------
-    @contextmanager
-    def lock(self, session_id: str) -> Iterator[None]:
-        """Hold the session's lock for the block (not re-entrant; may be released by another thread)."""
-        with self._guard:
-            entry = self._locks.get(session_id) or self._locks.setdefault(session_id, _LockEntry())
-            entry.users += 1
-        try:
-            if not entry.lock.acquire(timeout=self.lock_timeout_s):
-                raise SessionLockTimeout(f"session {session_id!r} is busy (waited {self.lock_timeout_s:.0f} s)")
-            try:
-                yield
-            finally:
-                entry.lock.release()
-        finally:
-            with self._guard:
-                entry.users -= 1
-                if entry.users == 0:
-                    self._locks.pop(session_id, None)
+    def lock(self, session_id: str):
+        """Hold the session's lock for the block (not re-entrant; may be released by another thread);
+        on PostgreSQL it also serialises the session's turns across worker processes."""
+        return self.locks.hold(session_id)
 
     def active_locks(self) -> int:
-        with self._guard:
-            return len(self._locks)
+        return self.locks.active()
 
     # cache --------------------------------------------------------------------------------------
     def _get(self, session_id: str) -> _Cached | None:
@@ -132,14 +106,6 @@ class LocalSessionStore:
 class SharedSessionStore(LocalSessionStore):
     """Sessions shared by several worker processes through PostgreSQL (see the module doc)."""
 
-    @contextmanager
-    def lock(self, session_id: str) -> Iterator[None]:
-        with session_lock(self.events.engine, session_id, timeout_s=self.lock_timeout_s):
-            yield
-
-    def active_locks(self) -> int:
-        return active_local_locks()
-
     def state(self, session_id: str, user_id: str) -> DialogueState:
         return self._rebuild(session_id, user_id)  # another worker may have extended the log
 
@@ -150,8 +116,7 @@ class SharedSessionStore(LocalSessionStore):
 SessionStore = LocalSessionStore  # the interface; SharedSessionStore is a drop-in subclass
 
 
-def session_store_for(events: EventLog, *, max_cached: int = 10_000,
-                      lock_timeout_s: float = DEFAULT_TIMEOUT_S) -> LocalSessionStore:
+def session_store_for(events: EventLog, locks: SessionLocks, *, max_cached: int = 10_000) -> LocalSessionStore:
     """PostgreSQL may be shared by several workers: the shared store; anything else: the local one."""
     cls = SharedSessionStore if events.engine.dialect.name == "postgresql" else LocalSessionStore
-    return cls(events, max_cached=max_cached, lock_timeout_s=lock_timeout_s)
+    return cls(events, locks, max_cached=max_cached)

@@ -125,7 +125,7 @@ def measure(index, products, queries: int, seed: int) -> dict:
         np.argpartition(-sims, K)[:K]
         floor.append((time.perf_counter() - t) * 1000)
     t = time.perf_counter()
-    index.all_products()  # as the assistant does at start-up (assistant/wiring.py): every record cached
+    index.all_products()  # as the assistant does at start-up (assistant/runtime.py): every record cached
     records_s = time.perf_counter() - t
     warm_plain, warm_filtered = [], []
     rng = random.Random(seed)

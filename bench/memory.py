@@ -54,9 +54,9 @@ def components(settings) -> dict[str, float]:
 
     parser = NluParser.load(settings.nlu_model_dir, threshold=settings.nlu_confidence_threshold, speed=settings.nlu_speed)
     steps["nlu"] = current_mb()
-    from assistant.writer.writer import ReplyWriter
+    from assistant.writer.factory import writer_from_settings
 
-    writer = ReplyWriter.from_settings(settings)
+    writer = writer_from_settings(settings)
     steps["writer"] = current_mb()
     del embedder, parser, writer
     out, last = {}, before

@@ -1,7 +1,7 @@
 """Off-policy estimator accuracy and analytics cost: ``python -m bench.offpolicy [--seeds 20] [--slates 1000]``.
 
 Accuracy: on a synthetic log with exact propensities and a known click model
-(``assistant.analytics.offpolicy_sim``), IPS / SNIPS / DR estimates of two other ranker weightings are compared
+(``bench.offpolicy_sim``), IPS / SNIPS / DR estimates of two other ranker weightings are compared
 with their exact true value over several seeds: bias, RMSE, 95%-interval coverage and width. Baseline (same run):
 the naive answer "the new weighting performs like the logged traffic" (the observed reward), so the RMSE ratio
 shows what the estimators buy. Cost: median/p95 time of one ``estimate`` call and of the analytics summary over
@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.analytics.offpolicy import estimate
-from assistant.analytics.offpolicy_sim import simulate, write_slates
+from bench.offpolicy_sim import simulate, write_slates
 from assistant.analytics.rows import markdown_table
 from assistant.analytics.target_policy import ReweightedPolicy
 from assistant.settings import RankerWeights

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import math
 from statistics import mean
 
 from bench.retrieval_queries import LabelledQuery
-from retrieval.bm25 import BM25
+from assistant.metrics import ranking_scores
+from bench.bm25 import BM25
 from retrieval.product import Product
 
 RRF_K = 60
 DEPTH = 100  # candidates taken from each retriever
 
 
-def ndcg_at(ranked_grades: list[int], all_grades: list[int], k: int = 10) -> float:
-    def dcg(grades: list[int]) -> float:
-        return sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(grades[:k]))
-
-    ideal = dcg(sorted(all_grades, reverse=True))
-    return dcg(ranked_grades) / ideal if ideal > 0 else 0.0
-
-
-def recall_at(ranked_ids: list[str], relevant: set[str], k: int = 50) -> float:
-    return len(set(ranked_ids[:k]) & relevant) / len(relevant) if relevant else 0.0
+def query_scores(ranked: list[str], grades: dict[str, int]) -> dict[str, float]:
+    """nDCG@10 (exponential gains 2^g - 1: ranx's ``ndcg_burges``) over the graded products and Recall@50
+    (relevant = grade >= 2) of one ranked id list (``assistant.metrics``, ranx)."""
+    ndcg = ranking_scores({"q": ranked}, {"q": grades}, ["ndcg_burges@10"])["ndcg_burges@10"]
+    recall = ranking_scores({"q": ranked}, {"q": {p: 1 for p, g in grades.items() if g >= 2}}, ["recall@50"])["recall@50"]
+    return {"ndcg@10": ndcg, "recall@50": recall}
 
 
 def rrf(*rankings: list[str], k: int = RRF_K) -> list[str]:
@@ -40,16 +36,11 @@ def evaluate(index, catalog: list[Product], queries: list[LabelledQuery]) -> dic
     rows: list[dict] = []
     for q in queries:
         grades = {p.id: q.grade(p) for p in catalog}
-        relevant = {pid for pid, g in grades.items() if g >= 2}
         dense = [h.product.id for h in index.search(q.text, k=DEPTH)]
         lexical = [ids[i] for i, _ in bm25.search(q.text, k=DEPTH)]
         runs = {"dense": dense, "bm25": lexical, "hybrid": rrf(dense, lexical)}
         for name, ranked in runs.items():
-            rows.append({
-                "retriever": name, "style": q.style,
-                "ndcg@10": ndcg_at([grades[pid] for pid in ranked], list(grades.values())),
-                "recall@50": recall_at(ranked, relevant),
-            })
+            rows.append({"retriever": name, "style": q.style, **query_scores(ranked, grades)})
     return summarise(rows, len(queries))
 
 

@@ -26,6 +26,8 @@ from unittest import mock
 import httpx
 import uvicorn
 
+from assistant.stores import open_stores
+
 log = logging.getLogger("bench.security")
 SECRET = "test-secret"
 ATTACK_TEXT = "![pwn](http://evil.example/track.png) <img src=http://evil.example/x.png>"
@@ -94,7 +96,7 @@ def app_factory(data_dir: Path, gradio: bool = False, **updates):
         settings = site_settings(Settings(data_dir=data_dir), url)
         limits = updates.pop("widget", None) or WidgetLimits(ip_burst=10_000, ip_per_second=1000.0)
         settings = settings.model_copy(update={"widget": limits, **updates})
-        return build_app(settings, StandInAssistant(), gradio=gradio)
+        return build_app(open_stores(settings), StandInAssistant(), gradio=gradio)
     return make
 
 

@@ -10,6 +10,8 @@ import logging
 import os
 from pathlib import Path
 
+from assistant.stores import open_stores
+
 log = logging.getLogger("bench.widget_server")
 UNLIMITED = {"ip_burst": 10**9, "ip_per_second": 1e9, "session_burst": 10**9, "session_per_second": 1e9}
 
@@ -34,7 +36,7 @@ def main() -> None:
                         widget=WidgetLimits(**UNLIMITED))
     assistant = Assistant.from_settings(settings, generate=args.generate)
     log.info("assistant ready (generate: %s)", args.generate)
-    uvicorn.run(build_app(settings, assistant, gradio=False), host="127.0.0.1", port=args.port,
+    uvicorn.run(build_app(open_stores(settings), assistant, gradio=False), host="127.0.0.1", port=args.port,
                 log_level="warning", access_log=False)
 
 

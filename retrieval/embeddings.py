@@ -2,7 +2,8 @@
 
 Speed modes (``Settings.index_speed``; the same embedder encodes products and queries):
 
-- ``fp32``: the reference path, plain sentence-transformers in float32 with the model's own 256-token cap.
+- ``fp32``: the reference path, the model as sentence-transformers runs it (float32, its own 256-token cap);
+  the packaged layout (transformer + mean pooling) runs through transformers alone (retrieval/sentence_encoder.py).
 - ``bf16``: weights and activations in bfloat16 and texts capped at ``FAST_MAX_TOKENS`` tokens. On a CPU
   with native bf16 (AVX512-BF16 / AMX, see assistant/speed.py) this embeds several times faster than
   ``fp32`` at the same retrieval quality (nDCG@10 on the ESCI dev queries within 0.01, bench/index_speed.py);
@@ -23,8 +24,10 @@ from typing import Any
 
 import numpy as np
 
+from assistant.memory import release_free_memory
 from assistant.speed import cpu_has_native_bf16
 from retrieval.packaged import minilm_dir
+from retrieval.sentence_encoder import SentenceEncoder, is_supported
 
 log = logging.getLogger(__name__)
 
@@ -51,23 +54,28 @@ class Embedder:
     def __init__(self, model_dir: Path | None = None, *, batch_size: int = 64, speed: str = "auto",
                  max_tokens: int | None = None) -> None:
         import torch
-        from sentence_transformers import SentenceTransformer
 
         self.model_dir = Path(model_dir) if model_dir is not None else minilm_dir()
         if not (self.model_dir / "modules.json").is_file() and not (self.model_dir / "config.json").is_file():
             raise EmbeddingError(f"no sentence-transformers model in {self.model_dir}")
         self.speed = resolve_index_speed(speed)
         self.batch_size = batch_size
-        self._model = SentenceTransformer(str(self.model_dir), device="cpu", local_files_only=True)
-        if self.speed == "bf16":
-            self._model = self._model.to(torch.bfloat16)
+        dtype = torch.bfloat16 if self.speed == "bf16" else torch.float32
+        if is_supported(self.model_dir):  # the packaged MiniLM: transformers alone, ~110 MB less resident
+            self._model = SentenceEncoder(self.model_dir, dtype=dtype)
+            self.dim = self._model.dim
+        else:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(str(self.model_dir), device="cpu", local_files_only=True).to(dtype)
+            get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+            self.dim = int(get_dim())
         if max_tokens is not None:
             self._model.max_seq_length = int(max_tokens)
         elif self.speed != "fp32":
             self._model.max_seq_length = min(FAST_MAX_TOKENS, int(self._model.max_seq_length or FAST_MAX_TOKENS))
         self.max_tokens = int(self._model.max_seq_length)
-        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
-        self.dim = int(get_dim())
+        release_free_memory()
         log.debug("loaded embedder %s (dim %d, %s, %d tokens)", self.model_dir, self.dim, self.speed, self.max_tokens)
 
     def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
@@ -79,13 +87,11 @@ class Embedder:
         import torch
 
         with torch.inference_mode():
-            vectors = self._model.encode(
-                list(texts),
-                batch_size=self.batch_size,
-                show_progress_bar=progress,
-                convert_to_tensor=True,
-                normalize_embeddings=False,
-            )
+            if isinstance(self._model, SentenceEncoder):
+                vectors = self._model.encode(list(texts), batch_size=self.batch_size)
+            else:
+                vectors = self._model.encode(list(texts), batch_size=self.batch_size, show_progress_bar=progress,
+                                             convert_to_tensor=True, normalize_embeddings=False)
             # normalised in float32 (a bf16 norm is only ~3 digits exact)
             vectors = torch.nn.functional.normalize(vectors.float(), dim=-1)
         return vectors.numpy().astype(np.float32, copy=False)

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ranx import Qrels, Run, evaluate
+from assistant.metrics import ranking_scores
 
 ESCI_GAINS = {"E": 1.0, "S": 0.1, "C": 0.01, "I": 0.0}
 ID_COLUMNS = ("product_id", "id", "asin", "sku")
@@ -117,34 +117,22 @@ class SearchScores:
                 "exact_p@10": round(self.exact_precision_at_10, 4), "recall@50": round(self.recall_at_50, 4)}
 
 
-def _run(ranked: Mapping[str, Sequence[str]], queries: Sequence[str]) -> Run:
-    # ranx needs scores and at least one document per query: rank i gets score n - i
-    return Run({q: ({pid: float(len(ids) - i) for i, pid in enumerate(ids)} if (ids := list(ranked.get(q, ())))
-                    else {"__none__": 0.0}) for q in queries})
-
-
-def _qrels(per_query: Mapping[str, Mapping[str, int]], queries: Sequence[str]) -> Qrels:
-    return Qrels({q: (dict(per_query[q]) or {"__no_relevant__": 0}) for q in queries})
-
-
 def ndcg(ranked: Mapping[str, Sequence[str]], judgments: Judgments, cutoff: int,
          queries: Sequence[str] | None = None) -> dict[str, float]:
     """Per-query nDCG@cutoff of ranked id lists (graded gains; unjudged = irrelevant)."""
     queries = list(queries or judgments.queries)
     graded = {q: {p: round(g * SCALE) for p, g in judgments.gains.get(q, {}).items() if g > 0} for q in queries}
-    run, metric = _run(ranked, queries), f"ndcg@{cutoff}"
-    evaluate(_qrels(graded, queries), run, metric)  # per-query scores land in run.scores (ranx sorts the queries)
-    return {q: float(run.scores[metric][q]) for q in queries}
+    metric = f"ndcg@{cutoff}"
+    return ranking_scores(ranked, graded, [metric], per_query=True)[metric]
 
 
 def score(ranked: Mapping[str, Sequence[str]], judgments: Judgments, queries: Sequence[str] | None = None) -> SearchScores:
     """nDCG@10, precision of Exact@10 and Recall@50 of ranked id lists, averaged over the queries."""
     queries = list(queries or judgments.queries)
-    run = _run(ranked, queries)
     graded = {q: {p: round(g * SCALE) for p, g in judgments.gains.get(q, {}).items() if g > 0} for q in queries}
     exact = {q: {p: 1 for p in judgments.exact.get(q, ())} for q in queries}
     useful = {q: {p: 1 for p, g in judgments.gains.get(q, {}).items() if g >= ESCI_GAINS["S"]} for q in queries}
-    n = evaluate(_qrels(graded, queries), run, "ndcg@10")
-    p = evaluate(_qrels(exact, queries), run, "precision@10")
-    r = evaluate(_qrels(useful, queries), run, "recall@50")
-    return SearchScores(len(queries), float(n), float(p), float(r))
+    n = ranking_scores(ranked, graded, ["ndcg@10"])["ndcg@10"]
+    p = ranking_scores(ranked, exact, ["precision@10"])["precision@10"]
+    r = ranking_scores(ranked, useful, ["recall@50"])["recall@50"]
+    return SearchScores(len(queries), n, p, r)

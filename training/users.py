@@ -125,11 +125,15 @@ def _reactions(rng: random.Random, user: SyntheticUser, p: Product, t: datetime,
 
 def build_users(settings, n_users: int = 300) -> None:
     """Build step "users": synthetic users + histories in the interaction store, unless already there."""
-    from assistant.db import make_engine
-    from assistant.interactions import InteractionStore
+    from assistant.stores import open_stores
+
+    with open_stores(settings) as stores:
+        _build_users(stores.interactions, settings, n_users)
+
+
+def _build_users(store, settings, n_users: int) -> None:
     from retrieval.catalog.io import load_catalog
 
-    store = InteractionStore(make_engine(settings.db_url))
     if store.count() > 0:
         log.info("users: the interaction store already has %d interactions", store.count())
         return

@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from assistant.protocol import AssistantAPI
+from assistant.stores import Stores
 from assistant.settings import Settings
 from ui.api import install_widget_api
 
@@ -55,7 +56,9 @@ def token_identity(settings: Settings) -> Callable[[object], str | None]:
     return identify
 
 
-def build_app(settings: Settings, assistant: AssistantAPI, *, gradio: bool = True) -> FastAPI:
+def build_app(stores: Stores, assistant: AssistantAPI, *, gradio: bool = True) -> FastAPI:
+    """The server over ``stores`` (settings, database: the admin pages) and ``assistant`` (every chat call)."""
+    settings = stores.settings
     app = FastAPI(title="shopbot widget API", version="1",
                   description="Chat-widget API: every /v1 call needs an X-Site-Key header; "
                               "an optional X-User-Token (HMAC-signed) names the signed-in customer.")
@@ -68,7 +71,7 @@ def build_app(settings: Settings, assistant: AssistantAPI, *, gradio: bool = Tru
             return FileResponse(STATIC_DIR / "demo.html", media_type="text/html")
 
     if gradio:
-        app = _mount_gradio(app, settings, assistant)
+        app = _mount_gradio(app, stores, assistant)
     return app
 
 
@@ -91,19 +94,19 @@ def _limit_admin_logins(app: FastAPI, burst: int = 5, per_second: float = 1 / 12
         return await call_next(request)
 
 
-def _mount_gradio(app: FastAPI, settings: Settings, assistant: AssistantAPI) -> FastAPI:
+def _mount_gradio(app: FastAPI, stores: Stores, assistant: AssistantAPI) -> FastAPI:
     import gradio as gr
 
     from ui.gradio_ui import CSS, build_admin_blocks, build_blocks, local_theme
 
+    settings = stores.settings
     auth = admin_auth(settings)
     if auth is not None:  # mounted before "/" (which would catch /admin otherwise)
         from assistant.analytics.page import analytics_page
-        from assistant.db import make_engine
         from ui.review_ui import ReviewDesk
 
-        desk = ReviewDesk(make_engine(settings.db_url), settings.nlu_confidence_threshold)
-        admin = build_admin_blocks(analytics=lambda since: analytics_page(settings, since), review=desk)
+        desk = ReviewDesk(stores.engine, settings.nlu_confidence_threshold)
+        admin = build_admin_blocks(analytics=lambda since: analytics_page(stores.engine, settings, since), review=desk)
         admin.queue(default_concurrency_limit=2)
         app = gr.mount_gradio_app(app, admin, path="/admin", auth=auth, auth_message="shopbot staff login",
                                   css=CSS, theme=local_theme(), ssr_mode=False, mcp_server=False, footer_links=[])

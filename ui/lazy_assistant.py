@@ -19,6 +19,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 
+from assistant.orders.repository import OrderRepository
+from assistant.privacy import ForgetReport
 from assistant.protocol import AssistantAPI, CartLine, DemoUser
 from assistant.records import Turn
 
@@ -98,22 +100,15 @@ class BackgroundAssistant:
             return self._early_demo_users()  # never hold the chat page back for the models
         return self.wait().demo_users()
 
-    def __getattr__(self, name: str):
-        """Anything beyond AssistantAPI (e.g. ``forget_user``) is the loaded Assistant's."""
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self.wait(), name)
+    def forget(self, user_id: str) -> ForgetReport:
+        return self.wait().forget(user_id)
 
 
-def quick_demo_users(settings) -> Callable[[], list[DemoUser]]:
+def quick_demo_users(orders: OrderRepository) -> Callable[[], list[DemoUser]]:
     """Demo customers read from the order store without loading any model ([] when it has none yet)."""
     def read() -> list[DemoUser]:
-        from assistant.db import make_engine
-        from assistant.orders.repository import OrderRepository
-
         try:
-            repo = OrderRepository(make_engine(settings.db_url))
-            return [DemoUser(c.user_id, c.name, c.description) for c in repo.customers()]
+            return [DemoUser(c.user_id, c.name, c.description) for c in orders.customers()]
         except Exception as exc:  # noqa: BLE001 - the picker then waits for the full load instead
             log.warning("could not read the demo customers early: %s", type(exc).__name__)
             return []

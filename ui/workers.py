@@ -10,7 +10,7 @@ API. What the workers must share lives outside them:
 * the widget's session bindings (site + user of each session) in the table ``widget_sessions`` of that
   database (``SqlSessionRegistry``), so a session created by one worker is accepted by every other,
 * turns of one session are serialised across workers by the Assistant's ``SharedSessionStore``
-  (assistant/sessions.py: ``assistant.session_lock`` advisory lock): under the lock the worker rebuilds the
+  (assistant/sessions.py: ``SessionLocks``, a PostgreSQL advisory lock): under the lock the worker rebuilds the
   dialogue state from the event log, decides, commits the turn (effects + events in one transaction) and
   appends the reply before the lock is released.
 
@@ -35,7 +35,9 @@ from sqlalchemy.exc import IntegrityError
 from assistant.assistant import Assistant
 from assistant.protocol import CartLine, DemoUser
 from assistant.records import Turn
-from assistant.session_lock import DEFAULT_TIMEOUT_S, SessionLockTimeout, session_lock
+from assistant.runtime import build_runtime
+from assistant.stores import Stores
+from assistant.session_lock import DEFAULT_TIMEOUT_S, SessionLocks, SessionLockTimeout
 from assistant.threaded import iterate_in_thread
 from ui.api.errors import ApiError
 from ui.api.sessions import SessionBinding
@@ -85,11 +87,11 @@ class SqlSessionRegistry:
 
 
 @contextmanager
-def _turn_lock(engine: Engine, session_id: str, timeout_s: float):
+def _turn_lock(locks: SessionLocks, session_id: str, timeout_s: float):
     """The session lock; waiting too long is a 503 with Retry-After, not an internal error."""
     entered = False
     try:
-        with session_lock(engine, session_id, timeout_s=timeout_s):
+        with locks.hold(session_id, timeout_s=timeout_s):
             entered = True
             yield
     except SessionLockTimeout as exc:
@@ -106,8 +108,8 @@ class SerializedAssistant:
     The wrapped assistant's per-process state cache is dropped under the lock, so each turn starts from
     the event log as every worker has written it (``Assistant.forget_cached``)."""
 
-    def __init__(self, inner, engine: Engine, *, lock_timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
-        self.inner, self.engine, self.lock_timeout_s = inner, engine, lock_timeout_s
+    def __init__(self, inner, locks: SessionLocks, *, lock_timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+        self.inner, self.locks, self.lock_timeout_s = inner, locks, lock_timeout_s
 
     def _fresh(self, session_id: str) -> None:
         self.inner.forget_cached(session_id)
@@ -116,7 +118,7 @@ class SerializedAssistant:
         return self.inner.new_session(user_id)
 
     def handle(self, session_id: str, user_id: str, text: str, *, generate: bool | None = None) -> Turn:
-        with _turn_lock(self.engine, session_id, self.lock_timeout_s):
+        with _turn_lock(self.locks, session_id, self.lock_timeout_s):
             self._fresh(session_id)
             return self.inner.handle(session_id, user_id, text, generate=generate)
 
@@ -125,37 +127,30 @@ class SerializedAssistant:
         between tokens (Starlette does) and may stop early: the turn still finishes and is stored."""
 
         def produce() -> Iterator[str | Turn]:
-            with session_lock(self.engine, session_id, timeout_s=self.lock_timeout_s):
+            with self.locks.hold(session_id, timeout_s=self.lock_timeout_s):
                 self._fresh(session_id)
                 yield from self.inner.stream(session_id, user_id, text)
 
         return iterate_in_thread(produce, f"turn-{session_id[:8]}")
 
     def feedback(self, session_id: str, user_id: str, product_id: str, kind: str) -> None:
-        with _turn_lock(self.engine, session_id, self.lock_timeout_s):
+        with _turn_lock(self.locks, session_id, self.lock_timeout_s):
             self._fresh(session_id)
             self.inner.feedback(session_id, user_id, product_id, kind)
 
     def cart(self, session_id: str) -> list[CartLine]:
-        with _turn_lock(self.engine, session_id, self.lock_timeout_s):
+        with _turn_lock(self.locks, session_id, self.lock_timeout_s):
             self._fresh(session_id)
             return self.inner.cart(session_id)
 
     def demo_users(self) -> list[DemoUser]:
         return self.inner.demo_users()
 
-    def __getattr__(self, name: str):  # anything else (forget, orders, ...) goes to the wrapped assistant
-        return getattr(self.inner, name)
+    def forget_cached(self, session_id: str) -> None:
+        self.inner.forget_cached(session_id)
 
-
-def _engine_of(assistant, settings) -> Engine:
-    events = getattr(assistant, "events", None)
-    engine = getattr(events, "engine", None)
-    if engine is not None:
-        return engine
-    from assistant.db import make_engine
-
-    return make_engine(settings.db_url)
+    def forget(self, user_id: str):
+        return self.inner.forget(user_id)
 
 
 def _warn_single_process_stores(settings) -> None:
@@ -167,19 +162,18 @@ def _warn_single_process_stores(settings) -> None:
                     "for several", settings.chroma_path)
 
 
-def build_worker_app(settings, assistant, *, lock_timeout_s: float = DEFAULT_TIMEOUT_S) -> FastAPI:
+def build_worker_app(stores: Stores, assistant, *, lock_timeout_s: float = DEFAULT_TIMEOUT_S) -> FastAPI:
     """The widget API over ``assistant`` with shared sessions, per-session locks and the worker-pid header.
 
     The real ``Assistant`` locks its own turns through its session store (on PostgreSQL the shared store:
     advisory lock + state rebuilt from the log); any other AssistantAPI (test stand-ins) is wrapped in
-    ``SerializedAssistant``."""
+    ``SerializedAssistant`` over the stores' locks."""
     from ui.app import build_app
 
-    engine = _engine_of(assistant, settings)
-    served = assistant if isinstance(assistant, Assistant) else SerializedAssistant(assistant, engine,
+    served = assistant if isinstance(assistant, Assistant) else SerializedAssistant(assistant, stores.locks,
                                                                                    lock_timeout_s=lock_timeout_s)
-    app = build_app(settings, served, gradio=False)
-    app.state.widget.sessions = SqlSessionRegistry(engine)
+    app = build_app(stores, served, gradio=False)
+    app.state.widget.sessions = SqlSessionRegistry(stores.engine)
     pid = str(os.getpid())
 
     @app.middleware("http")
@@ -192,8 +186,8 @@ def build_worker_app(settings, assistant, *, lock_timeout_s: float = DEFAULT_TIM
 
 
 def create_app() -> FastAPI:
-    """uvicorn app factory: Settings from the environment, the real Assistant, the worker API."""
-    from assistant.assistant import Assistant
+    """uvicorn app factory: Settings from the environment, the runtime, the real Assistant, the worker API.
+    The runtime lives as long as the worker process (uvicorn ends the process; the pools go with it)."""
     from assistant.settings import Settings
 
     settings = Settings()
@@ -204,8 +198,8 @@ def create_app() -> FastAPI:
     _warn_single_process_stores(settings)
     log.info("worker %d: loading the assistant (db %s, chroma %s)", os.getpid(),
              settings.db_url.split("@")[-1], settings.chroma_url or settings.chroma_path)
-    assistant = Assistant.from_settings(settings, generate=settings.generate)
-    return build_worker_app(settings, assistant)
+    runtime = build_runtime(settings, generate=settings.generate)
+    return build_worker_app(runtime.stores, Assistant(runtime))
 
 
 def settings_env(settings) -> dict[str, str]:
@@ -231,7 +225,7 @@ def run_workers(settings, workers: int) -> int:
     """``shopbot serve --workers N`` (N > 1): the widget API (no Gradio) in N uvicorn worker processes."""
     import uvicorn
 
-    from ui.cli.main import UserError
+    from assistant.errors import UserError
 
     problem = check_shared_stores(settings)
     if problem:

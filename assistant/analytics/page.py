@@ -8,16 +8,15 @@ from datetime import datetime, timezone
 from assistant.analytics.report_html import render_summary_html
 from assistant.analytics.source import AnalyticsError, parse_window
 from assistant.analytics.summary import compute_summary
-from assistant.db import make_engine
+from sqlalchemy.engine import Engine
 
 
-def analytics_page(settings, since: str = "7d", engine=None) -> str:
+def analytics_page(engine: Engine, settings, since: str = "7d") -> str:
     """HTML fragment (inline CSS and plots) for ``gr.HTML``; a short message instead of a traceback on bad input."""
     try:
         window = parse_window(since)
     except AnalyticsError as exc:
         return f"<p>{html.escape(str(exc))}</p>"
-    engine = engine or make_engine(settings.db_url)
     summary = compute_summary(engine, until=datetime.now(timezone.utc), window=window,
                               confidence_threshold=settings.nlu_confidence_threshold)
     return render_summary_html(summary)

@@ -15,8 +15,9 @@ from sqlalchemy import String, select
 from sqlalchemy.engine import Engine
 
 from assistant.analytics.turn_log import KIND as MEASURED, ShownItem, TurnMeasured, decode_measured
-from assistant.db import METADATA, create_tables
+from assistant.db import create_tables
 from assistant.events import events_table
+from assistant.interactions import INTERACTIONS
 
 log = logging.getLogger(__name__)
 
@@ -171,30 +172,11 @@ def load_conversations(engine: Engine, since: datetime | None = None, until: dat
     return sorted((c for c in convs if c is not None), key=lambda c: (c.started, c.session_id))
 
 
-def _interactions_table(engine: Engine):
-    try:
-        import assistant.interactions as interactions
-    except ImportError:
-        log.info("assistant.interactions is not available: no clicks, likes or add-to-carts to analyse")
-        return None
-    store = interactions.InteractionStore(engine)  # creates its tables
-    table = getattr(store, "table", None)
-    if table is not None:
-        return table
-    needed = {"user_id", "item_id", "kind", "ts"}
-    for table in METADATA.tables.values():
-        if needed <= set(table.c.keys()):
-            return table
-    log.warning("no interactions table found on METADATA")
-    return None
-
-
 def load_interactions(engine: Engine, since: datetime | None = None,
                       until: datetime | None = None) -> list[LoggedInteraction]:
     """Interactions (views, clicks, likes, dislikes, add-to-carts, ...) in [since, until), oldest first."""
-    table = _interactions_table(engine)
-    if table is None:
-        return []
+    create_tables(engine)  # a fresh database has no tables yet
+    table = INTERACTIONS
     query = select(table)
     if isinstance(table.c.ts.type, String):  # ISO text sorts chronologically: narrow the read in SQL
         if since is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from retrieval.catalog.taxonomy import type_key
 from retrieval.negation import Negations, split_negations
 from assistant.records import Parse
 
@@ -25,6 +26,7 @@ _PRICE_CUES = re.compile(
     r"at\s+most|max(?:imum)?|no\s+more\s+than|over|above|more\s+than|at\s+least|min(?:imum)?|between|from|around|"
     r"about|roughly)|and|to|-)\s*$", re.I)
 _TRAILING = re.compile(r"[\s,;:!?.]+$")
+_RELATIVE = re.compile(r"\s+(?:that|which|who)(?:['’]s|\s+is|\s+are)?$", re.I)  # left by "that's not too thick"
 _FILLER = frozenset(
     "a an the some any one ones it them those these that this please pls thanks me my i im i'm you show find "
     "what about how with and or in of for to something stuff thing things also instead too maybe just "
@@ -42,7 +44,7 @@ class Request:
 
     def refines(self, current_type: str, intent: str) -> bool:
         """Is this turn a refinement of a search about ``current_type`` rather than a new search?"""
-        if self.type_phrase and self.type_phrase.lower() != current_type:
+        if self.type_phrase and type_key(self.type_phrase) != type_key(current_type):  # "tents" after "tent": same
             return False
         if intent == "refine_results" or not self.own_words:
             return True
@@ -82,7 +84,7 @@ def read_request(parse: Parse) -> Request:
         text = _PRICE_WORDS.sub(" ", text)
     text = _LEAD_IN.sub("", text, count=1)
     text, negations = split_negations(text)
-    text = _TRAILING.sub("", _strip_cues(text)).strip()
+    text = _TRAILING.sub("", _RELATIVE.sub("", _TRAILING.sub("", _strip_cues(text)))).strip()
     covered = " ".join(e.value.lower() for e in parse.entities if e.type not in ("PRODUCT_TYPE",)).split()
     own = tuple(w for w in re.findall(r"[a-z0-9][a-z0-9'&-]*", text.lower())
                 if w not in _FILLER and w not in covered and not w.isdigit())

@@ -6,6 +6,9 @@ Precedence (documented decisions):
    (unless the message is itself a confident order intent in words, which wins: a bare "10002" or
    "order #10002" is an answer, whatever intent the NLU gives it).
 2. The bot offered a human after a complaint and the user agrees -> handoff.
+2b. A question about the list on screen ("cheapest of those?", "are any of them wireless?", "only the
+   noise cancelling ones", "does the second one come in white?"): answered from the shown products' data
+   (``shown_list.py``), never a new search; a confident service intent goes on to its flow.
 3. "cheaper" / "show more" / "something different" with products on screen -> refine the search,
    whatever the NLU said (its refine_results intent does not tell these apart), unless the intent is
    a confident service intent.
@@ -20,7 +23,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from assistant.dialogue import products, service, shopping
+from assistant.dialogue import products, service, shopping, shown_list
 from assistant.dialogue.context import FlowContext
 from assistant.dialogue.outcome import FlowResult, Stopwatch
 from assistant.dialogue.request import reads_as_query
@@ -80,6 +83,11 @@ def route(ctx: FlowContext, state: DialogueState, parse: Parse, redaction: Redac
     if state.pending == "offer_handoff" and YES_RE.search(parse.text):
         with clock.stage("orders"):
             return service.handoff(ctx, state, transcript(), reason="complaint")
+    if state.shown and not (confident and intent in SERVICE_INTENTS):
+        with clock.stage("retrieve"):  # the shown products are looked up in the index
+            listed = shown_list.answer(ctx, state, parse)
+        if listed is not None:
+            return _with_clear(state, listed)
     mode = shopping.detect_mode(parse.text)
     if mode != "new" and state.shown_all and not (confident and intent in SERVICE_INTENTS):
         return _with_clear(state, shopping.search(ctx, state, parse, clock, mode))

@@ -14,14 +14,20 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
 from assistant.dialogue.context import FlowContext
 from assistant.dialogue.finder import Found, find, retrieval_text, unrelated
+from assistant.dialogue.needs import Needs, product_words, read_needs
 from assistant.dialogue.outcome import FlowResult, Stopwatch
 from assistant.dialogue.state import DialogueState, Slots, merge_slots
+from assistant.dialogue.suggest import needs_slots, suggest
 from assistant.events import ProductsShown, SlotsSet
 from assistant.grammar import here_are
 from assistant.records import Action, Parse
-from retrieval.catalog.brands import resolve_brand
+from retrieval.catalog.brands import brand_key, resolve_brand
+from retrieval.negation import split_negations
 from retrieval.product import Product
 
 CHEAPER_RE = re.compile(r"\b(cheaper|less expensive|lower price|too expensive|more affordable|budget option)\b", re.I)
@@ -72,9 +78,15 @@ def _brands(ctx: FlowContext, parse: Parse) -> tuple[Parse, list[str]]:
     """BRAND values spelled as the catalog spells them; the ones it does not sell are returned apart."""
     missing: list[str] = []
     ents = []
+    negated = {brand_key(b) for b in split_negations(parse.text or "")[1].brands}
     for e in parse.entities:
+        if e.type in ("MATERIAL", "FEATURE", "SIZE") and _colour_typo(ctx, e.value):  # "yoga mats in purpel"
+            ents.append(replace(e, type="COLOR", value=_colour_typo(ctx, e.value)))
+            continue
         if e.type != "BRAND":
             ents.append(e)
+            continue
+        if brand_key(e.value) in negated:  # "not from Zenflex": an exclusion (slots.excluded_brands), not a filter
             continue
         brand = resolve_brand(e.value, ctx.catalog_brands)
         if brand is None:
@@ -82,6 +94,16 @@ def _brands(ctx: FlowContext, parse: Parse) -> tuple[Parse, list[str]]:
         else:
             ents.append(replace(e, value=brand))
     return replace(parse, entities=tuple(ents)), missing
+
+
+def _colour_typo(ctx: FlowContext, value: str) -> str | None:
+    """The catalog colour ``value`` misspells ("purpel" -> "purple"), when it is no catalog word itself."""
+    low = value.lower().strip()
+    if len(low) < 4 or low in ctx.vocabulary.colors or " " in low or ctx.index.coverage(low, typos=False) > 0:
+        return None
+    near = process.extractOne(low, [c for c in ctx.vocabulary.colors if " " not in c], scorer=Levenshtein.distance,
+                              score_cutoff=1 if len(low) < 6 else 2)
+    return near[0] if near else None
 
 
 def _rank(ctx: FlowContext, state: DialogueState, slots: Slots, found: Found, clock: Stopwatch,
@@ -123,6 +145,12 @@ def search(ctx: FlowContext, state: DialogueState, parse: Parse, clock: Stopwatc
     parse, missing = _brands(ctx, parse)
     refine = True if mode != "new" and not state.slots.is_empty() else None
     slots = merge_slots(state.slots, parse, ctx.vocabulary, refine=refine)
+    needs = _needs(state, parse, mode)
+    if needs and not product_words(needs, slots.query):
+        slots = needs_slots(needs, _carried_prices(slots, state.slots))
+    if slots.needs:  # suggestions from stated needs, or a refinement of them ("a different brand", "under $30")
+        slots, exclude, avoid, _ = _refine_mode(ctx, state, slots, mode, clock)
+        return suggest(ctx, state, Needs.from_json(slots.needs), slots, clock, mode=mode, exclude=exclude, avoid=avoid)
     if replace(slots, audience=None).is_empty() and not missing and (mode == "new" or not state.shown_all):
         return FlowResult(Action.CLARIFY, notes=("What kind of product are you looking for?",), intent="search_products")
     if mode == "new" and not slots.product_type and unrelated(ctx.index, retrieval_text(slots)):
@@ -144,8 +172,27 @@ def search(ctx: FlowContext, state: DialogueState, parse: Parse, clock: Stopwatc
                      else f"These are the {len(cands)} closest matches I found for \"{describe(slots)}\".")
     else:
         notes.append(_none_note(mode, slots))
+    if needs and (needs.recipient or needs.interests or needs.usage):  # "a desk for a small apartment": say why
+        notes[-1] = f"{needs.reason()}: {notes[-1][:1].lower()}{notes[-1][1:]}"
     return FlowResult(Action.SEARCH, notes=tuple(notes), products=tuple(cands), events=tuple(events),
                       intent="refine_results" if mode != "new" else "search_products")
+
+
+def _needs(state: DialogueState, parse: Parse, mode: str) -> Needs:
+    """The needs this turn states; interests given after "what is she into?" keep the recipient asked about."""
+    needs = read_needs(parse.text) if mode == "new" else Needs()
+    before = Needs.from_json(state.slots.needs)
+    if needs.interests and not needs.recipient and not needs.own and before.recipient:
+        needs = replace(needs, recipient=before.recipient, occasion=needs.occasion or before.occasion,
+                        gift=needs.gift or before.gift)
+    return needs
+
+
+def _carried_prices(slots: Slots, before: Slots) -> Slots:
+    """A budget given when the bot asked what the recipient is into still holds for the answer."""
+    if before.needs and slots.min_price is None and slots.max_price is None:
+        return replace(slots, min_price=before.min_price, max_price=before.max_price)
+    return slots
 
 
 def _is_what_was_asked(slots: Slots, cands) -> bool:
@@ -194,6 +241,9 @@ def recommend(ctx: FlowContext, state: DialogueState, parse: Parse, clock: Stopw
     """History-aware picks (the ranker blends affinity, popularity and exploration); works for new users."""
     parse, _ = _brands(ctx, parse)
     slots = merge_slots(state.slots, parse, ctx.vocabulary) if parse.entities else state.slots
+    needs = _needs(state, parse, "new")
+    if needs:  # "what should I get my dad for Father's Day? he loves fishing"
+        return search(ctx, state, parse, clock, "new")
     found = _find(ctx, slots, (), clock)
     cands = _rank(ctx, state, slots, found, clock, searching=False)
     if not cands:

@@ -51,6 +51,7 @@ class Slots:
     negated: tuple[str, ...] = ()  # words the shopper does not want ("straw")
     excluded_brands: tuple[str, ...] = ()  # "not from Urbanstep"
     quantities: tuple[str, ...] = ()  # "2 person", "12 pack" (normalised; the product's title must state them)
+    needs: str = ""  # Needs.to_json() when the search suggests from stated needs (assistant/dialogue/needs.py)
 
     def is_empty(self) -> bool:
         return self == Slots()

@@ -1,13 +1,125 @@
-"""Turning per-token BIO predictions into entity spans on the original text, then into Entities
-with normalised values (and the price bound corrected by the words around it)."""
+"""Turning per-token tag scores into BIO tags (word-level constrained Viterbi), the tags into entity spans
+on the original text, then into Entities with normalised values (and the price bound corrected by the
+words around it)."""
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
 
 from assistant.nlu.normalize import normalize_price, normalize_value, price_cue
 from assistant.records import Entity
+from retrieval.atomic import write_text_atomic
+
+_FORBIDDEN = -1e9
+TRANSITIONS_FILE = "tag_transitions.json"  # beside the model, listed in its manifest when present
+
+
+@dataclass(frozen=True)
+class TagTransitions:
+    """Log-probabilities of one word's tag given the previous word's (``matrix[prev, next]``) and of the
+    first word's tag (``start``), counted on the training data; ``weight`` scales them against the model's
+    scores in :func:`viterbi_tags` (0 = BIO constraints only)."""
+
+    tags: tuple[str, ...]
+    start: np.ndarray
+    matrix: np.ndarray
+    weight: float = 0.0
+
+
+def save_transitions(transitions: TagTransitions, path: Path) -> None:
+    write_text_atomic(Path(path), json.dumps({
+        "tags": list(transitions.tags), "weight": transitions.weight,
+        "start": [round(float(x), 5) for x in transitions.start],
+        "matrix": [[round(float(x), 5) for x in row] for row in transitions.matrix]}))
+
+
+def load_transitions(path: Path, tags: Sequence[str]) -> TagTransitions:
+    """The transitions in ``path``; ValueError when the file is malformed or counted for other tags."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        found = TagTransitions(tags=tuple(data["tags"]), start=np.asarray(data["start"], dtype=np.float64),
+                               matrix=np.asarray(data["matrix"], dtype=np.float64), weight=float(data["weight"]))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"{path}: not a tag transitions file ({exc})") from None
+    n = len(tags)
+    if found.tags != tuple(tags) or found.start.shape != (n,) or found.matrix.shape != (n, n):
+        raise ValueError(f"{path}: transitions counted for other tags than the model's")
+    return found
+
+
+def word_units(offsets: Sequence[tuple[int, int]], text: str) -> list[list[int]]:
+    """The token indices of each word (tokens that touch inside a word, as :func:`decode_spans` widens
+    spans: "t-shirts", "arc'teryx"); special tokens (offsets (0, 0)) belong to none."""
+    units: list[list[int]] = []
+    prev_end: int | None = None
+    for i, (s, e) in enumerate(offsets):
+        if s == e:
+            prev_end = None
+            continue
+        if units and prev_end == s and 0 < s < len(text) and _inside_word(text, s):
+            units[-1].append(i)
+        else:
+            units.append([i])
+        prev_end = e
+    return units
+
+
+def _word_scores(tags: Sequence[str], log_probs: np.ndarray, units: list[list[int]]) -> np.ndarray:
+    """(words, tags) log-scores of tagging each whole word: its first token takes the tag, the other
+    tokens the I- tag of the same type (O stays O), as the training labels are laid out."""
+    inside = np.array([tags.index(f"I-{t[2:]}") if t != "O" else k for k, t in enumerate(tags)])
+    out = np.empty((len(units), len(tags)))
+    for w, toks in enumerate(units):
+        rest = log_probs[toks[1:]].sum(0) if len(toks) > 1 else np.zeros(len(tags))
+        out[w] = log_probs[toks[0]] + rest[inside]
+    return out
+
+
+def _bio_constraints(tags: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(start, transition) penalties: an I-X only after B-X or I-X, never first."""
+    trans = np.zeros((len(tags), len(tags)))
+    for j, t in enumerate(tags):
+        if t.startswith("I-"):
+            trans[[i for i, f in enumerate(tags) if f[2:] != t[2:] or f == "O"], j] = _FORBIDDEN
+    start = np.array([_FORBIDDEN if t.startswith("I-") else 0.0 for t in tags])
+    return start, trans
+
+
+def viterbi_tags(tags: Sequence[str], log_probs: np.ndarray, offsets: Sequence[tuple[int, int]], text: str,
+                 transitions: TagTransitions | None = None) -> list[str]:
+    """One BIO tag per token: the best valid word-level tag sequence under the model's per-token
+    log-probabilities ``log_probs`` (tokens, tags) plus, when given, the weighted ``transitions``.
+    Every token of a word gets the same type; special tokens get "O"."""
+    units = word_units(offsets, text)
+    out = ["O"] * len(offsets)
+    if not units:
+        return out
+    scores = _word_scores(tags, np.asarray(log_probs, dtype=np.float64), units)
+    start, trans = _bio_constraints(tags)
+    if transitions is not None and transitions.weight:
+        if tuple(transitions.tags) != tuple(tags):
+            raise ValueError("tag transitions were counted for other tags than the model's")
+        start, trans = start + transitions.weight * transitions.start, trans + transitions.weight * transitions.matrix
+    best, back = start + scores[0], []
+    for w in range(1, len(units)):
+        total = best[:, None] + trans
+        back.append(total.argmax(0))
+        best = total.max(0) + scores[w]
+    path = [int(best.argmax())]
+    for pointers in reversed(back):
+        path.append(int(pointers[path[-1]]))
+    for toks, k in zip(units, reversed(path)):
+        tag = tags[k]
+        out[toks[0]] = tag
+        for i in toks[1:]:
+            out[i] = tag if tag == "O" else f"I-{tag[2:]}"
+    return out
 
 
 def decode_spans(tags: list[str], offsets: list[tuple[int, int]], text: str) -> list[tuple[int, int, str]]:

@@ -1,36 +1,32 @@
 """The joint intent + entity model: the packaged MiniLM encoder with LoRA adapters, a mean-pooled
 intent head and a token-classification (BIO) head, one forward pass for both.
 
-Only the adapters and the heads are saved (a ~1-2 MB safetensors file) beside a ``manifest.json``;
-the base weights always come from the installed package (``retrieval.packaged.minilm_dir()``).
-Load only through the manifest (:func:`load_model`).
+The adapters are peft's LoRA layers (``peft.inject_adapter_in_model``: the encoder keeps its module
+paths, so the frozen lower layers can still be run and cached on their own). Only the adapters and the
+heads are saved (a ~1-2 MB safetensors file) with an ``assistant.artifact`` manifest; the base weights
+always come from the installed package (``retrieval.packaged.minilm_dir()``). Load only through the
+manifest (:func:`load_model`).
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import tempfile
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import torch
 from torch import nn
 
+from assistant.artifact import ArtifactError, ArtifactManifest, load_manifest, save_manifest
 from assistant.records import ENTITY_TYPES, INTENTS
 
 log = logging.getLogger(__name__)
 
-MODEL_TYPE = "shopbot-joint-nlu"
-FORMAT_VERSION = 1
+ARTIFACT_NAME = "nlu"
+ARTIFACT_VERSION = 2  # 2: peft LoRA layers (state-dict keys ``...lora_A.default.weight``)
 WEIGHTS_FILE = "adapter_and_heads.safetensors"
-MANIFEST_FILE = "manifest.json"
 BASE_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
-
-
-class ManifestError(RuntimeError):
-    """The model directory has no valid manifest (or weights that do not match it)."""
 
 
 def bio_tags(entity_types: tuple[str, ...] = ENTITY_TYPES) -> tuple[str, ...]:
@@ -54,46 +50,6 @@ class NluConfig:
     def from_dict(cls, data: dict) -> NluConfig:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in known.items()})
-
-
-class LoRALinear(nn.Module):
-    """A frozen linear layer plus a trainable low-rank update ``B @ A * alpha / r``."""
-
-    def __init__(self, base: nn.Linear, r: int, alpha: float, dropout: float):
-        super().__init__()
-        self.base = base
-        self.lora_A = nn.Parameter(torch.empty(r, base.in_features))
-        self.lora_B = nn.Parameter(torch.zeros(base.out_features, r))
-        nn.init.kaiming_uniform_(self.lora_A, a=5 ** 0.5)
-        self.scaling = alpha / r
-        self.dropout = nn.Dropout(dropout)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.base(x) + (self.dropout(x) @ self.lora_A.T @ self.lora_B.T) * self.scaling
-
-    def merged(self) -> nn.Linear:
-        with torch.no_grad():
-            self.base.weight += (self.lora_B @ self.lora_A) * self.scaling
-        return self.base
-
-
-def _layer_index(name: str) -> int | None:
-    parts = name.split(".")
-    for a, b in zip(parts, parts[1:]):
-        if a == "layer" and b.isdigit():
-            return int(b)
-    return None
-
-
-def _replace_modules(root: nn.Module, suffixes: tuple[str, ...], make, first_layer: int = 0) -> int:
-    count = 0
-    for name, module in list(root.named_modules()):
-        layer = _layer_index(name)
-        if isinstance(module, nn.Linear) and any(name.endswith(s) for s in suffixes) and layer is not None and layer >= first_layer:
-            parent_name, _, child = name.rpartition(".")
-            setattr(root.get_submodule(parent_name), child, make(module))
-            count += 1
-    return count
 
 
 class JointNluModel(nn.Module):
@@ -144,15 +100,25 @@ class JointNluModel(nn.Module):
         return {k: v.detach().clone().contiguous() for k, v in self.named_parameters() if v.requires_grad}
 
     def merge_adapters(self) -> None:
-        """Fold the LoRA updates into the base weights (inference speed = the plain encoder)."""
-        _replace_modules_lora(self.encoder)
+        """Fold the LoRA updates into the base weights (peft's merge) and drop the LoRA layers, so
+        inference costs exactly the plain encoder."""
+        from peft.tuners.lora import LoraLayer
+
+        for name, module in list(self.encoder.named_modules()):
+            if isinstance(module, LoraLayer):
+                module.merge()
+                parent_name, _, child = name.rpartition(".")
+                setattr(self.encoder.get_submodule(parent_name), child, module.get_base_layer())
 
 
-def _replace_modules_lora(root: nn.Module) -> None:
-    for name, module in list(root.named_modules()):
-        if isinstance(module, LoRALinear):
-            parent_name, _, child = name.rpartition(".")
-            setattr(root.get_submodule(parent_name) if parent_name else root, child, module.merged())
+def lora_config(config: NluConfig, num_layers: int):
+    """peft's LoRA configuration for ``config``: adapters on the target layers of the top ``lora_layers``."""
+    from peft import LoraConfig
+
+    first = max(0, num_layers - config.lora_layers)
+    return LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
+                      target_modules=list(config.lora_targets), layers_to_transform=list(range(first, num_layers)),
+                      layers_pattern="layer")
 
 
 def load_base_encoder(base_dir: Path | None = None):
@@ -169,55 +135,36 @@ def load_base_encoder(base_dir: Path | None = None):
 
 def create_model(config: NluConfig, base_dir: Path | None = None):
     """A fresh (untrained adapters and heads) model and its tokenizer."""
+    from peft import inject_adapter_in_model
+
     encoder, tokenizer = load_base_encoder(base_dir)
     for p in encoder.parameters():
         p.requires_grad_(False)
-    first = max(0, encoder.config.num_hidden_layers - config.lora_layers)
-    n = _replace_modules(encoder, config.lora_targets,
-                         lambda m: LoRALinear(m, config.lora_r, config.lora_alpha, config.lora_dropout), first)
-    if n == 0:
-        raise ManifestError(f"no LoRA target modules {config.lora_targets} found in the encoder")
+    try:
+        encoder = inject_adapter_in_model(lora_config(config, encoder.config.num_hidden_layers), encoder)
+    except ValueError as exc:
+        raise ArtifactError(f"no LoRA target modules {config.lora_targets} found in the encoder: {exc}") from exc
     return JointNluModel(encoder, config), tokenizer
 
 
-def save_model(model: JointNluModel, out_dir: Path, *, extra: dict | None = None) -> Path:
-    """Write weights + manifest atomically into ``out_dir`` (files replaced one by one, manifest last)."""
-    from safetensors.torch import save_file
+def save_model(model: JointNluModel, out_dir: Path, *, metrics: Mapping[str, float] | None = None,
+               training_data_hash: str = "", details: Mapping | None = None) -> Path:
+    """Write the adapters + heads, then the manifest (atomically, last) into ``out_dir``."""
+    from safetensors.torch import save
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    from retrieval.atomic import write_bytes_atomic
+
     cfg = model.config
-    fd, tmp = tempfile.mkstemp(dir=out_dir, suffix=".tmp")
-    os.close(fd)
-    save_file(model.trainable_state(), tmp)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, out_dir / WEIGHTS_FILE)
-    manifest = {
-        "type": MODEL_TYPE, "version": FORMAT_VERSION, "base_model": cfg.base_model, "weights": WEIGHTS_FILE,
-        "config": asdict(cfg),
-        "label2id": {"intent": {l: i for i, l in enumerate(cfg.intents)}, "tag": {t: i for i, t in enumerate(cfg.tags)}},
-        "id2label": {"intent": dict(enumerate(cfg.intents)), "tag": dict(enumerate(cfg.tags))},
-        **(extra or {}),
-    }
-    fd, tmp = tempfile.mkstemp(dir=out_dir, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(manifest, fh, indent=2)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, out_dir / MANIFEST_FILE)
-    return out_dir
+    write_bytes_atomic(Path(out_dir) / WEIGHTS_FILE, save(model.trainable_state()))
+    save_manifest(out_dir, ArtifactManifest(
+        name=ARTIFACT_NAME, version=ARTIFACT_VERSION, base_model=cfg.base_model, files=(WEIGHTS_FILE,),
+        training_data_hash=training_data_hash, metrics=dict(metrics or {}), config=asdict(cfg),
+        details=dict(details or {})))
+    return Path(out_dir)
 
 
-def read_manifest(model_dir: Path) -> dict:
-    path = Path(model_dir) / MANIFEST_FILE
-    if not path.is_file():
-        raise ManifestError(f"no NLU model at {model_dir} (missing {MANIFEST_FILE}); run `shopbot train nlu`")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ManifestError(f"{path} is not valid JSON: {exc}") from exc
-    if manifest.get("type") != MODEL_TYPE or manifest.get("version") != FORMAT_VERSION:
-        raise ManifestError(f"{path}: expected type {MODEL_TYPE!r} version {FORMAT_VERSION}, got "
-                            f"{manifest.get('type')!r} version {manifest.get('version')!r}")
-    return manifest
+def read_manifest(model_dir: Path) -> ArtifactManifest:
+    return load_manifest(model_dir, ARTIFACT_NAME, ARTIFACT_VERSION, hint="run `shopbot train nlu`")
 
 
 def load_model(model_dir: Path, *, merge: bool = True, base_dir: Path | None = None, speed: str = "fp32"):
@@ -225,17 +172,17 @@ def load_model(model_dir: Path, *, merge: bool = True, base_dir: Path | None = N
 
     Any ``speed`` but ``fp32`` (``assistant.speed``: ``bf16``, ``int8``, ``auto``) merges the adapters first,
     then converts the model (speed and accuracy of each mode compared in bench/nlu.py)."""
-    from assistant.speed import SpeedModeError, apply_speed
-
     from safetensors.torch import load_file
 
+    from assistant.speed import SpeedModeError, apply_speed
+
     manifest = read_manifest(model_dir)
-    config = NluConfig.from_dict(manifest["config"])
-    model, tokenizer = create_model(config, base_dir)
-    state = load_file(str(Path(model_dir) / manifest["weights"]))
-    missing = set(model.trainable_state()) - set(state)
-    if missing:
-        raise ManifestError(f"{model_dir}: weights lack {sorted(missing)[:3]}...")
+    model, tokenizer = create_model(NluConfig.from_dict(dict(manifest.config)), base_dir)
+    state = load_file(str(Path(model_dir) / WEIGHTS_FILE))
+    expected = set(model.trainable_state())
+    if expected != set(state):
+        raise ArtifactError(f"{model_dir}: weights do not match the model (missing {sorted(expected - set(state))[:3]}, "
+                            f"unexpected {sorted(set(state) - expected)[:3]})")
     model.load_state_dict(state, strict=False)
     model.eval()
     if merge or speed != "fp32":
@@ -245,5 +192,5 @@ def load_model(model_dir: Path, *, merge: bool = True, base_dir: Path | None = N
     try:
         model = apply_speed(model, speed)
     except SpeedModeError as exc:
-        raise ManifestError(str(exc)) from None
+        raise ArtifactError(str(exc)) from None
     return model, tokenizer, manifest

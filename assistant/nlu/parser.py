@@ -14,7 +14,9 @@ from pathlib import Path
 
 import torch
 
-from assistant.nlu.decode import decode_spans, to_entities
+from assistant.artifact import ArtifactError, ArtifactManifest
+from assistant.nlu.decode import (TRANSITIONS_FILE, TagTransitions, decode_spans, load_transitions, to_entities,
+                                  viterbi_tags)
 from assistant.nlu.model import load_model
 from assistant.records import Parse
 from assistant.speed import resolve_speed
@@ -41,19 +43,20 @@ def _threads(n: int | None):
 
 
 class NluParser:
-    def __init__(self, model, tokenizer, manifest: dict, *, threshold: float = 0.5):
+    def __init__(self, model, tokenizer, manifest: ArtifactManifest, *, threshold: float = 0.5):
         self.model, self.tokenizer, self.manifest = model, tokenizer, manifest
         self.threshold = threshold
         self.intents: tuple[str, ...] = model.config.intents
         self.tags: tuple[str, ...] = model.config.tags
         self.max_tokens = max(INFER_MAX_TOKENS, model.config.max_length)
         self.num_threads: int | None = None
+        self.transitions: TagTransitions | None = None  # tag-bigram prior for the Viterbi decoding
 
     @classmethod
     def load(cls, model_dir: Path, *, threshold: float = 0.5, num_threads: int | None = 1,
              speed: str = "auto") -> NluParser:
         """Load from a directory with manifest.json (e.g. ``Settings.nlu_model_dir``); raises
-        ``ManifestError`` with a clear message when the directory holds no valid model.
+        ``assistant.artifact.ArtifactError`` with a clear message when the directory holds no valid model.
 
         ``num_threads``: torch intra-op threads used while this model runs (restored afterwards, so the
         reply writer in the same process keeps its own). One thread is the default: for a 6-layer encoder
@@ -63,11 +66,19 @@ class NluParser:
 
         ``speed`` (``assistant.speed``): ``auto`` (default) runs in bfloat16 where the CPU has native bf16
         (~1.5x faster here at the same held-out accuracy, bench/RESULTS.md), else fp32; ``int8`` is faster
-        still but loses accuracy."""
+        still but loses accuracy.
+
+        Tags are decoded by a word-level constrained Viterbi (``assistant.nlu.decode.viterbi_tags``), with
+        the tag-bigram prior ``tag_transitions.json`` when the manifest lists it."""
         model, tokenizer, manifest = load_model(Path(model_dir), speed=speed)
         log.info("NLU model loaded from %s (%s)", model_dir, resolve_speed(speed))
         parser = cls(model, tokenizer, manifest, threshold=threshold)
         parser.num_threads = num_threads
+        if TRANSITIONS_FILE in manifest.files:
+            try:
+                parser.transitions = load_transitions(Path(model_dir) / TRANSITIONS_FILE, parser.tags)
+            except ValueError as exc:
+                raise ArtifactError(str(exc)) from None
         return parser
 
     def parse(self, text: str, *, threshold: float | None = None) -> Parse:
@@ -103,7 +114,7 @@ class NluParser:
         with _threads(self.num_threads):
             intent_logits, tag_logits = self.model(enc["input_ids"], enc["attention_mask"])
         probs = intent_logits.float().softmax(-1)
-        tag_ids = tag_logits.argmax(-1).tolist()
+        tag_log_probs = tag_logits.float().log_softmax(-1).numpy()
         offsets = enc["offset_mapping"].tolist()
         masks = enc["attention_mask"].tolist()
         out = []
@@ -112,8 +123,9 @@ class NluParser:
             top = torch.topk(p, k=min(TOP_INTENTS, p.numel()))
             scores = tuple((self.intents[i], round(float(v), 4)) for v, i in zip(top.values.tolist(), top.indices.tolist()))
             n = int(sum(masks[row]))
-            tags = [self.tags[t] for t in tag_ids[row][:n]]
-            spans = decode_spans(tags, [tuple(o) for o in offsets[row][:n]], text)
+            row_offsets = [tuple(o) for o in offsets[row][:n]]
+            tags = viterbi_tags(self.tags, tag_log_probs[row, :n], row_offsets, text, self.transitions)
+            spans = decode_spans(tags, row_offsets, text)
             intent, conf = scores[0]
             unk = sum(i == self.tokenizer.unk_token_id for i in enc["input_ids"][row][:n].tolist())
             garbled = unk * 2 > n - 2 or (len(text) > 40 and not any(c.isspace() for c in text.strip()))

@@ -101,9 +101,13 @@ def _insert_order(conn, o: DemoOrder, items, now: datetime) -> None:
 
 def build_demo_orders(settings) -> None:
     """Build step "orders": seed the demo store at ``settings.db_url`` if it has no customers yet."""
-    from assistant.db import make_engine
+    from assistant.stores import open_stores
 
-    repo = OrderRepository(make_engine(settings.db_url))
+    with open_stores(settings) as stores:
+        _seed_if_empty(stores.orders, settings)
+
+
+def _seed_if_empty(repo: OrderRepository, settings) -> None:
     if repo.has_customers():
         log.info("orders: demo store present")
         return

@@ -2,6 +2,6 @@
 
 from assistant.sequential.config import SeqRecConfig
 from assistant.sequential.model import SASRec
-from assistant.sequential.store import SequentialModelError, load_model, save_model
+from assistant.sequential.store import load_model, save_model
 
-__all__ = ["SeqRecConfig", "SASRec", "SequentialModelError", "load_model", "save_model"]
+__all__ = ["SeqRecConfig", "SASRec", "load_model", "save_model"]

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from assistant.sequential.store import LoadedModel, SequentialModelError, load_model
+from assistant.artifact import ArtifactError
+from assistant.sequential.store import LoadedModel, load_model
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ class SequentialScorer:
         """The scorer, or None (logged) when no model was built yet."""
         try:
             return cls(load_model(model_dir))
-        except SequentialModelError as exc:
+        except ArtifactError as exc:
             log.info("sequential model not used: %s", exc)
             return None
 

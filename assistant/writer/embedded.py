@@ -1,6 +1,6 @@
 """The embedded generator: SmolLM2-135M-Instruct + the shipped LoRA adapter, on CPU, with streaming.
 
-Loaded only through the adapter's ``manifest.json``. The LoRA is merged into the base weights (no
+Loaded only through the adapter's manifest (``assistant.artifact``, name ``generator``). The LoRA is merged into the base weights (no
 adapter overhead per token): ``shopbot build`` caches the merged model (``weights_cache.py``) so that
 start-up skips the GGUF de-quantisation; without the cache it is merged at load time. ``speed`` picks the
 CPU path (``assistant/speed.py``: bf16 on CPUs with native bf16, dynamic int8 Linear layers, fp32).
@@ -14,19 +14,21 @@ seeds every generation (``PrefixCache``), so only the facts block is prefilled p
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.artifact import ArtifactError, ArtifactManifest, load_manifest
 from assistant.records import ReplyFacts
 from assistant.speed import SpeedModeError, apply_speed, resolve_speed
 from assistant.writer.base_model import WriterModelError, load_base_model, load_tokenizer, prompt_text
 
 log = logging.getLogger(__name__)
-MANIFEST_TYPE = "shopbot-generator-lora"
+ARTIFACT_NAME = "generator"
+ARTIFACT_VERSION = 1  # peft's adapter_model.safetensors (fp16) + adapter_config.json
+ADAPTER_FILES = ("adapter_model.safetensors", "adapter_config.json")
 
 
 @dataclass(frozen=True)
@@ -39,17 +41,8 @@ class GenerationConfig:
     reuse_prefix: bool = True  # seed each generation with the system message's cached keys/values
 
 
-def read_manifest(adapter_dir: Path) -> dict:
-    path = Path(adapter_dir) / "manifest.json"
-    if not path.is_file():
-        raise WriterModelError(f"no generator adapter at {adapter_dir} (manifest.json missing); run `shopbot train generator`")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise WriterModelError(f"{path} is not valid JSON: {exc}") from exc
-    if manifest.get("type") != MANIFEST_TYPE:
-        raise WriterModelError(f"{path} is not a generator adapter (type {manifest.get('type')!r})")
-    return manifest
+def read_manifest(adapter_dir: Path) -> ArtifactManifest:
+    return load_manifest(adapter_dir, ARTIFACT_NAME, ARTIFACT_VERSION, hint="run `shopbot train generator`")
 
 
 def _apply_speed(model, speed: str):
@@ -66,7 +59,7 @@ def merge_adapter(base_model, adapter_dir: Path):
     try:
         return PeftModel.from_pretrained(base_model, str(adapter_dir)).merge_and_unload()
     except (OSError, ValueError, KeyError) as exc:
-        raise WriterModelError(f"cannot load the generator adapter in {adapter_dir}: {exc}") from exc
+        raise ArtifactError(f"cannot load the generator adapter in {adapter_dir}: {exc}") from exc
 
 
 class PrefixCache:
@@ -103,8 +96,10 @@ class PrefixCache:
 class EmbeddedGenerator:
     """Writes reply text for ReplyFacts; ``stream`` yields text pieces as they are generated."""
 
-    def __init__(self, model, tokenizer, config: GenerationConfig = GenerationConfig(), manifest: dict | None = None):
-        self.model, self.tok, self.config, self.manifest = model, tokenizer, config, manifest or {}
+    def __init__(self, model, tokenizer, config: GenerationConfig = GenerationConfig(),
+                 manifest: ArtifactManifest | None = None):
+        self.model, self.tok, self.config = model, tokenizer, config
+        self.manifest = manifest  # None: the untuned base model
         self.end_id = tokenizer.convert_tokens_to_ids("<|im_end|>")
         self._lock = threading.Lock()  # one generation at a time on the shared model
         self._prefix = PrefixCache(model, tokenizer) if config.reuse_prefix else None
@@ -127,7 +122,7 @@ class EmbeddedGenerator:
 
     @classmethod
     def _from_cache(cls, adapter_dir: Path, config: GenerationConfig, models_dir: Path,
-                    manifest: dict) -> "EmbeddedGenerator | None":
+                    manifest: ArtifactManifest) -> "EmbeddedGenerator | None":
         from assistant.writer.weights_cache import cache_dir, is_fresh, load_merged
 
         path = cache_dir(models_dir, _resolved(config.speed))
@@ -142,7 +137,7 @@ class EmbeddedGenerator:
     def from_base(cls, base_model, tokenizer, adapter_dir: Path | None,
                   config: GenerationConfig = GenerationConfig()) -> "EmbeddedGenerator":
         """Apply the adapter (through its manifest) to an already loaded base model and merge it."""
-        manifest = read_manifest(adapter_dir) if adapter_dir is not None else {"type": "untuned"}
+        manifest = read_manifest(adapter_dir) if adapter_dir is not None else None
         model = merge_adapter(base_model, adapter_dir) if adapter_dir is not None else base_model
         model = _apply_speed(model.eval(), config.speed)
         return cls(model, tokenizer, config, manifest)

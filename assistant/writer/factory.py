@@ -4,28 +4,25 @@ from __future__ import annotations
 
 import logging
 
+from assistant.artifact import ArtifactError
 from assistant.writer.base_model import WriterModelError
+from assistant.writer.embedded import EmbeddedGenerator, GenerationConfig
 from assistant.writer.guard import Guard
+from assistant.writer.writer import WRITERS, ReplyWriter
+from retrieval.catalog.io import load_catalog
+from retrieval.catalog.vocab import all_brands
+from retrieval.packaged import ModelNotInstalled
 
 log = logging.getLogger(__name__)
 
 
 def catalog_names(settings) -> tuple[list[str], list[str]]:
-    """(titles, brands) the guard uses to detect product names: the built catalog's titles (when the
-    catalog file exists) and every brand of the catalog vocabulary."""
+    """(titles, brands) of the built catalog (when its file exists) and every brand of the vocabulary."""
     titles: list[str] = []
-    brands: list[str] = []
-    try:
-        from retrieval.catalog.vocab import all_brands
-
-        brands = list(all_brands())
-    except ImportError:
-        log.warning("catalog vocabulary unavailable; the guard detects product names by shape only")
+    brands = list(all_brands())
     path = settings.catalog_path
     if path.is_file():
         try:
-            from retrieval.catalog.io import load_catalog
-
             products = load_catalog(path)
             titles = [p.title for p in products]
             brands = sorted(set(brands) | {p.brand for p in products})
@@ -36,23 +33,18 @@ def catalog_names(settings) -> tuple[list[str], list[str]]:
 
 def guard_from_settings(settings) -> Guard:
     """The guard for the built catalog: its titles, display names, brands (with the vocabulary's) and
-    product-type nouns (``Guard.for_catalog``); shape-only detection when there is no catalog file."""
+    product-type nouns (``Guard.for_catalog``); shape-only detection (vocabulary brands) when there is no
+    readable catalog file."""
     path = settings.catalog_path
-    if not path.is_file():
-        return Guard(*catalog_names(settings))
-    try:
-        from retrieval.catalog.io import load_catalog
-        from retrieval.catalog.vocab import all_brands
-
-        return Guard.for_catalog(load_catalog(path), extra_brands=all_brands())
-    except Exception as exc:  # noqa: BLE001 - a bad catalog file must not stop the writer
-        log.warning("could not read the catalog for the guard: %s", type(exc).__name__)
-        return Guard(*catalog_names(settings))
+    if path.is_file():
+        try:
+            return Guard.for_catalog(load_catalog(path), extra_brands=all_brands())
+        except Exception as exc:  # noqa: BLE001 - a bad catalog file must not stop the writer
+            log.warning("could not read the catalog for the guard: %s", type(exc).__name__)
+    return Guard(*catalog_names(settings))
 
 
 def writer_from_settings(settings):
-    from assistant.writer.writer import WRITERS, ReplyWriter
-
     kind = settings.writer
     if kind not in WRITERS:
         raise WriterModelError(f"unknown writer {kind!r}; expected one of {', '.join(WRITERS)}")
@@ -63,15 +55,11 @@ def writer_from_settings(settings):
         from assistant.writer.langchain_writer import LangChainGenerator, openai_chat_model
 
         return ReplyWriter(LangChainGenerator(openai_chat_model(settings)), guard, name="openai")
-    from assistant.writer.embedded import EmbeddedGenerator, GenerationConfig
-
-    from retrieval.packaged import ModelNotInstalled
-
-    speed = getattr(settings, "writer_speed", "auto")
+    speed = settings.writer_speed
     try:
         backend = EmbeddedGenerator.load(settings.generator_adapter_dir, GenerationConfig(speed=speed),
                                          models_dir=settings.models_dir)
-    except (WriterModelError, ModelNotInstalled) as exc:
+    except (ArtifactError, WriterModelError, ModelNotInstalled) as exc:
         # the assistant keeps answering (template replies); the log says why and how to fix it
         log.error("embedded writer unavailable, using template replies: %s", exc)
         return ReplyWriter(None, guard, name="template")

@@ -17,11 +17,11 @@ import logging
 import shutil
 from pathlib import Path
 
+from assistant.memory import release_free_memory
 from assistant.speed import resolve_speed
 
 log = logging.getLogger(__name__)
 STAMP = "shopbot-writer-cache.json"
-ADAPTER_FILES = ("adapter_model.safetensors", "adapter_config.json", "manifest.json")
 
 
 def storage_dtype(speed: str) -> str:
@@ -43,6 +43,7 @@ def _sha256(path: Path) -> str:
 
 def fingerprint(adapter_dir: Path, speed: str) -> dict:
     """What the cached weights were made from: the GGUF file (name, size), the adapter files and the dtype."""
+    from assistant.writer.embedded import ADAPTER_FILES
     from retrieval.packaged import smollm2_gguf
 
     folder, name = smollm2_gguf()
@@ -99,6 +100,7 @@ def load_merged(path: Path, speed: str):
     tok = AutoTokenizer.from_pretrained(path)
     if tok.pad_token is None:
         tok.pad_token = tok.eos_token
+    release_free_memory()  # the tokenizer's parsed json and the loader's buffers
     return model.eval(), tok
 
 

@@ -92,12 +92,6 @@ class ReplyWriter:
         self.stats: Counter[str] = Counter()
         self._stats_lock = threading.Lock()
 
-    @classmethod
-    def from_settings(cls, settings) -> "ReplyWriter":
-        from assistant.writer.factory import writer_from_settings
-
-        return writer_from_settings(settings)
-
     # bookkeeping ----------------------------------------------------------------------------------
     def _count(self, *keys: str) -> None:
         with self._stats_lock:

@@ -1,6 +1,6 @@
 """The installed catalog's own vocabulary: product types (with their category), brands and colours.
 
-Derived from the indexed products when the runtime is built (``assistant/wiring.py``; 2.2 s for the
+Derived from the indexed products when the runtime is built (``assistant/runtime.py``; 2.2 s for the
 6,764 ESCI products), so after ``shopbot catalog import`` + ``shopbot build`` the dialogue resolves what a
 shopper names against what this store actually sells, not against a built-in list.
 

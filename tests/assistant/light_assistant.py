@@ -18,11 +18,11 @@ from pathlib import Path
 
 from assistant.assistant import Assistant
 from assistant.db import make_engine
-from assistant.events import EventLog
 from assistant.orders.repository import OrderRepository
 from assistant.orders.seed import seed_demo_store
 from assistant.settings import Settings
 from retrieval.catalog.taxonomy import CatalogVocabulary
+from tests.assistant.runtime_parts import assistant_of
 from tests.assistant.standin_parser import StandinParser
 
 CANCEL = "cancel order 10003"  # alice's "placed" order in the seeded demo store
@@ -86,8 +86,8 @@ def light_assistant(data_dir: Path, *, writer=None, parser=None, **settings) -> 
     orders = OrderRepository(engine)
     if not orders.has_customers():
         seed_demo_store(orders)
-    return Assistant(s, parser=parser or StandinParser(), index=EmptyIndex(), orders=orders, events=EventLog(engine),
-                     policies=NoPolicies(), writer=writer, vocabulary=CatalogVocabulary.from_products([]))
+    return assistant_of(s, parser=parser or StandinParser(), index=EmptyIndex(), policies=NoPolicies(), writer=writer,
+                        ranker=None, vocabulary=CatalogVocabulary.from_products([]))
 
 
 def _main(data_dir: Path, marker: Path, mode: str) -> None:

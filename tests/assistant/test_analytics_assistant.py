@@ -10,13 +10,12 @@ import pytest
 from assistant.analytics.inbox import pending
 from assistant.analytics.source import load_conversations
 from assistant.analytics.summary import compute_summary
-from assistant.assistant import Assistant
 from assistant.db import make_engine
-from assistant.events import EventLog
 from assistant.orders.repository import OrderRepository
 from assistant.orders.seed import seed_demo_store
 from assistant.records import Action
 from assistant.settings import Settings
+from tests.assistant.runtime_parts import assistant_of
 from tests.assistant.standin_parser import StandinParser
 
 
@@ -25,8 +24,7 @@ def bot_and_engine(tmp_path, product_index, hybrid_index):
     settings = Settings(data_dir=tmp_path / "data", catalog_size=300)
     engine = make_engine(settings.db_url)
     seed_demo_store(OrderRepository(engine), product_index.all_products()[:40], seed=3)
-    bot = Assistant(settings, parser=StandinParser(), index=hybrid_index, orders=OrderRepository(engine),
-                    events=EventLog(engine), policies=None)
+    bot = assistant_of(settings, parser=StandinParser(), index=hybrid_index, ranker=None)
     return bot, engine
 
 
@@ -61,16 +59,16 @@ def test_offpolicy_on_the_real_ranking_policy_log(tmp_path, product_index, hybri
     from assistant.analytics.offpolicy_log import slates_from_log
     from assistant.analytics.source import load_interactions
     from assistant.analytics.target_policy import ReweightedPolicy
-    from assistant.interactions import InteractionStore
     from assistant.ranking.policy import RankingPolicy
     from assistant.settings import RankerWeights
 
+    from assistant.stores import open_stores
+
     settings = Settings(data_dir=tmp_path / "data", catalog_size=300)
-    engine = make_engine(settings.db_url)
-    store = InteractionStore(engine)
+    stores = open_stores(settings)
+    engine, store = stores.engine, stores.interactions
     ranker = RankingPolicy(settings.ranker, interactions=store, lookup=product_index.get, rng=np.random.default_rng(0))
-    bot = Assistant(settings, parser=StandinParser(), index=hybrid_index, orders=OrderRepository(engine),
-                    events=EventLog(engine), policies=None, ranker=ranker, interactions=store)
+    bot = assistant_of(settings, parser=StandinParser(), index=hybrid_index, ranker=ranker, stores=stores)
     types = [t for t, _ in Counter(p.product_type for p in catalog).most_common(4)]
     clicks = 0
     for n, ptype in enumerate(types * 2):

@@ -12,7 +12,7 @@ from assistant.db import make_engine
 from assistant.events import EventLog
 from assistant.settings import RankerWeights
 from tests.assistant.analytics_log import write_log
-from assistant.analytics.offpolicy_sim import simulate, write_slates
+from bench.offpolicy_sim import simulate, write_slates
 from ui.cli.main import main
 
 
@@ -72,10 +72,12 @@ def test_cli_rejects_unknown_weight_and_exports_reviewed(data_dir, tmp_path, cap
 
 def test_page_for_the_gradio_tab(data_dir, settings):
     from assistant.analytics.page import analytics_page
+    from assistant.runtime import open_stores
 
-    page = analytics_page(settings, "1d")
-    assert "<td>conversations</td><td>3</td>" in page and page.count("data:image/png;base64,") == 3
-    assert "bad time window" in analytics_page(settings, "soon")
+    with open_stores(settings) as stores:
+        page = analytics_page(stores.engine, settings, "1d")
+        assert "<td>conversations</td><td>3</td>" in page and page.count("data:image/png;base64,") == 3
+        assert "bad time window" in analytics_page(stores.engine, settings, "soon")
 
 
 def test_cli_labels_an_inbox_turn_and_exports_it(data_dir, tmp_path, capsys):

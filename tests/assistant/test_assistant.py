@@ -12,13 +12,12 @@ import pytest
 
 from assistant.assistant import Assistant
 from assistant.db import make_engine
-from assistant.events import EventLog
 from assistant.orders.repository import OrderRepository
 from assistant.orders.seed import seed_demo_store
 from assistant.policies.store import PolicyStore
 from assistant.records import Action
 from assistant.settings import Settings
-from assistant.wiring import build_ranker
+from tests.assistant.runtime_parts import assistant_of
 from retrieval.chroma_client import open_client
 from tests.assistant.standin_parser import StandinParser
 
@@ -44,11 +43,8 @@ def make(tmp_path, product_index, hybrid_index, policy_store, parser_kind, reque
 
     default = StandinParser() if parser_kind == "standin" else request.getfixturevalue("real_parser")
 
-    def _make(parser=None, writer=None) -> Assistant:
-        ranker, interactions = build_ranker(settings, engine, product_index)  # the real RankingPolicy
-        return Assistant(settings, parser=parser or default, index=hybrid_index, orders=OrderRepository(engine),
-                         events=EventLog(engine), policies=policy_store, ranker=ranker, interactions=interactions,
-                         writer=writer)
+    def _make(parser=None, writer=None) -> Assistant:  # the real RankingPolicy
+        return assistant_of(settings, parser=parser or default, index=hybrid_index, policies=policy_store, writer=writer)
     return _make
 
 
@@ -256,10 +252,10 @@ def test_forget_deletes_that_user_only(make):
     bot.handle(b, "bob", "I need a human agent")
     bot.handle(a, "alice", "show me headphones")
     bot.handle(b, "bob", "show me headphones")
-    assert bot.interactions.history("alice") and bot.interactions.history("bob")  # the ranker logged views
+    assert bot.runtime.stores.interactions.history("alice") and bot.runtime.stores.interactions.history("bob")  # the ranker logged views
     report = bot.forget("alice")
     assert report.events > 0 and report.tickets == 1 and report.interactions > 0
-    assert bot.interactions.history("alice") == [] and bot.interactions.history("bob")
+    assert bot.runtime.stores.interactions.history("alice") == [] and bot.runtime.stores.interactions.history("bob")
     assert bot.events.count("alice") == 0 and bot.orders.tickets("alice") == []
     assert bot.events.count("bob") > 0 and len(bot.orders.tickets("bob")) == 1
     assert bot.orders.get_order("alice", "10001") is not None  # orders are kept

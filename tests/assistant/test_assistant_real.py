@@ -14,12 +14,11 @@ pytestmark = pytest.mark.slow
 def real_bot(tmp_path_factory, product_index, hybrid_index, embedder, real_parser):
     from assistant.assistant import Assistant
     from assistant.db import make_engine
-    from assistant.events import EventLog
     from assistant.orders.repository import OrderRepository
     from assistant.orders.seed import seed_demo_store
     from assistant.policies.store import PolicyStore
     from assistant.settings import Settings
-    from assistant.wiring import build_ranker
+    from tests.assistant.runtime_parts import runtime_of
     from retrieval.chroma_client import open_client
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("real_bot") / "data", catalog_size=300)
@@ -28,9 +27,7 @@ def real_bot(tmp_path_factory, product_index, hybrid_index, embedder, real_parse
     seed_demo_store(orders, product_index.all_products()[:40], seed=3)
     policies = PolicyStore(open_client(settings.chroma_path), embedder, settings.policies_collection)
     policies.index()
-    ranker, interactions = build_ranker(settings, engine, product_index)
-    return Assistant(settings, parser=real_parser, index=hybrid_index, orders=orders, events=EventLog(engine),
-                     policies=policies, ranker=ranker, interactions=interactions)
+    return Assistant(runtime_of(settings, parser=real_parser, index=hybrid_index, policies=policies))
 
 
 def test_shopping_conversation_real_models(real_bot):
@@ -65,11 +62,9 @@ def test_service_conversation_real_models(real_bot):
 def test_generated_conversation_is_grounded(real_bot):
     """A multi-turn conversation written by the shipped writer (loaded only here: it is the slowest model):
     every reply is guard-checked against its own facts, cheaper is cheaper, the order answer names the order."""
-    from assistant.wiring import build_writer
+    from assistant.writer.factory import writer_from_settings
 
-    writer = build_writer(real_bot.settings)
-    if writer is None:
-        pytest.skip("the reply writer is not available")
+    writer = writer_from_settings(real_bot.settings)
     real_bot.writer = writer
     try:
         sid = real_bot.new_session("alice")
@@ -104,7 +99,9 @@ def test_refinement_references_and_restart_real_models(real_bot):
     added = real_bot.handle(sid, "dave", "add the first one to my cart", generate=False)
     assert added.action is Action.CART_ADD
     assert [line.product_id for line in real_bot.cart(sid)] == [refined.products[0].product.id]
-    restarted = Assistant(real_bot.settings, parser=real_bot.parser, index=real_bot.index, orders=real_bot.orders,
-                          events=real_bot.events, policies=real_bot.ctx.policies, ranker=real_bot.ranker,
-                          interactions=real_bot.interactions)
+    from dataclasses import replace
+
+    from assistant.stores import open_stores
+
+    restarted = Assistant(replace(real_bot.runtime, stores=open_stores(real_bot.settings)))  # a new process
     assert [line.product_id for line in restarted.cart(sid)] == [refined.products[0].product.id]

@@ -103,7 +103,7 @@ def test_quantities_are_attributes(index):
 
 def test_different_brand_excludes_the_brands_shown(index):
     from assistant.dialogue.context import FlowContext
-    from assistant.dialogue.fallbacks import RelevanceRanker
+    from tests.assistant.runtime_parts import RelevanceRanker
     from assistant.dialogue.outcome import Stopwatch
     from assistant.dialogue.shopping import search
     from assistant.dialogue.state import DialogueState

@@ -10,7 +10,7 @@ import pytest
 from assistant.analytics.offpolicy import estimate
 from assistant.analytics.target_policy import LoggedSlate, ReweightedPolicy, plackett_luce_marginals
 from assistant.settings import RankerWeights
-from assistant.analytics.offpolicy_sim import simulate
+from bench.offpolicy_sim import simulate
 
 LOGGING = RankerWeights()
 BETTER = RankerWeights(relevance=2.5, affinity=1.6, popularity=0.0, exploration=0.0)

@@ -8,6 +8,7 @@ from assistant.db import make_engine
 from assistant.events import EventLog, SessionStarted, UserUttered
 from assistant.orders.repository import OrderRepository
 from assistant.orders.seed import seed_demo_store
+from assistant.stores import open_stores
 from ui.cli.main import main
 
 
@@ -66,7 +67,7 @@ def _admin_client(tmp_path, **extra):
 
     bot = light_assistant(tmp_path / "d")
     settings = site_settings(bot.settings, "http://testserver").model_copy(update=extra)
-    return bot, TestClient(build_app(settings, bot, gradio=False))
+    return bot, TestClient(build_app(open_stores(settings), bot, gradio=False))
 
 
 def test_admin_forget_drops_the_running_servers_caches(tmp_path):
@@ -98,14 +99,14 @@ def test_admin_forget_is_disabled_without_a_token(tmp_path):
 
 
 def test_forget_cli_notifies_a_running_server(tmp_path, settings, capsys):
+    from tests.assistant.light_assistant import light_assistant
     from tests.ui.widget_server import serve, site_settings
     from ui.app import build_app
-    from tests.assistant.light_assistant import light_assistant
 
     bot = light_assistant(settings.data_dir)
     sid = bot.new_session("alice")
     bot.handle(sid, "alice", "hello")
-    with serve(lambda url: build_app(site_settings(bot.settings, url).model_copy(update={"admin_token": "tok"}),
+    with serve(lambda url: build_app(open_stores(site_settings(bot.settings, url).model_copy(update={"admin_token": "tok"})),
                                      bot, gradio=False)) as url:
         base = ["--data-dir", str(settings.data_dir), "forget", "alice", "--server", url]
         assert main(base) == 2 and "admin_token" in capsys.readouterr().err  # the CLI has no token

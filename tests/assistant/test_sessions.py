@@ -45,9 +45,10 @@ def test_the_cache_is_bounded_and_eviction_never_breaks_a_live_conversation(tmp_
 def test_store_lock_is_per_session_and_released(tmp_path):
     from assistant.db import make_engine
 
-    store = LocalSessionStore(EventLog(make_engine(f"sqlite:///{tmp_path / 's.db'}")), max_cached=2,
-                              lock_timeout_s=0.2)
-    from assistant.session_lock import SessionLockTimeout
+    from assistant.session_lock import SessionLocks, SessionLockTimeout
+
+    engine = make_engine(f"sqlite:///{tmp_path / 's.db'}")
+    store = LocalSessionStore(EventLog(engine), SessionLocks(engine, timeout_s=0.2), max_cached=2)
 
     with store.lock("a"), store.lock("b"):
         assert store.active_locks() == 2
@@ -65,8 +66,8 @@ def test_store_lock_is_per_session_and_released(tmp_path):
         t.join()
         assert failed
     assert store.active_locks() == 0
-    assert isinstance(session_store_for(store.events), LocalSessionStore)
-    assert not isinstance(session_store_for(store.events), SharedSessionStore)  # SQLite: one process
+    assert isinstance(session_store_for(store.events, store.locks), LocalSessionStore)
+    assert not isinstance(session_store_for(store.events, store.locks), SharedSessionStore)  # SQLite: one process
 
 
 def test_ranker_profiles_are_bounded(catalog):
@@ -107,18 +108,15 @@ def shop(tmp_path, hybrid_index):
     from assistant.db import make_engine
     from assistant.orders.repository import OrderRepository
     from assistant.orders.seed import seed_demo_store
-    from assistant.assistant import Assistant
     from assistant.settings import Settings
-    from assistant.wiring import build_ranker
+    from tests.assistant.runtime_parts import assistant_of
     from tests.assistant.light_assistant import NoPolicies
     from tests.assistant.standin_parser import StandinParser
 
     settings = Settings(data_dir=tmp_path / "data", catalog_size=300)
     engine = make_engine(settings.db_url)
     seed_demo_store(OrderRepository(engine))
-    ranker, interactions = build_ranker(settings, engine, hybrid_index)
-    return Assistant(settings, parser=StandinParser(), index=hybrid_index, orders=OrderRepository(engine),
-                     events=EventLog(engine), policies=NoPolicies(), ranker=ranker, interactions=interactions)
+    return assistant_of(settings, parser=StandinParser(), index=hybrid_index, policies=NoPolicies())
 
 
 def test_feedback_only_for_products_shown_in_that_session(shop, catalog):
@@ -132,18 +130,18 @@ def test_feedback_only_for_products_shown_in_that_session(shop, catalog):
     other = shop.new_session("anonymous:v2")  # shown in another session does not count either
     with pytest.raises(FeedbackRejected):
         shop.feedback(other, "anonymous:v2", shown[0], "like")
-    before = shop.interactions.count()
+    before = shop.runtime.stores.interactions.count()
     shop.feedback(sid, "anonymous:v1", shown[0], "add_to_cart")
-    assert shop.interactions.count() == before + 1
+    assert shop.runtime.stores.interactions.count() == before + 1
     assert [line.product_id for line in shop.cart(sid)] == [shown[0]]
-    row = shop.interactions.history("anonymous:v1")[-1]
+    row = shop.runtime.stores.interactions.history("anonymous:v1")[-1]
     assert row.kind == "add_to_cart" and row.position == 0 and row.session_id == sid  # logged with its show
 
 
 def test_views_are_logged_with_the_turn(shop, catalog):
     sid = shop.new_session("dave")
     turn = shop.handle(sid, "dave", f"show me {catalog[0].product_type}")
-    views = [i for i in shop.interactions.history("dave") if i.kind == "view"]
+    views = [i for i in shop.runtime.stores.interactions.history("dave") if i.kind == "view"]
     assert [v.item_id for v in views] == [c.product.id for c in turn.products]
     assert all(v.session_id == sid and v.propensity is not None for v in views)
     shown = [e.event for e in shop.events.events(sid) if isinstance(e.event, ProductsShown)]

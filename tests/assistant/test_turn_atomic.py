@@ -22,7 +22,13 @@ from assistant.effects import CancelOrder, EffectConflict
 from assistant.events import BotUttered, FocusSet, HandoffCreated, UserUttered
 from assistant.orders.repository import OrderRepository
 from assistant.records import Action
-from tests.assistant.light_assistant import CANCEL, SESSION_FILE, SlowWriter, light_assistant
+from assistant.stores import open_stores
+from tests.assistant.light_assistant import (
+    CANCEL,
+    SESSION_FILE,
+    SlowWriter,
+    light_assistant,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -130,7 +136,7 @@ def test_a_streaming_client_killed_mid_turn_over_http(tmp_path):
     bot = light_assistant(tmp_path / "d", writer=SlowWriter(delay_s=0.2))
 
     def make_app(base_url):
-        return build_app(site_settings(bot.settings, base_url), bot, gradio=False)
+        return build_app(open_stores(site_settings(bot.settings, base_url)), bot, gradio=False)
 
     with serve(make_app) as url:
         h = {"X-Site-Key": SITE_KEY}
@@ -194,7 +200,7 @@ def test_clients_get_error_codes_not_exception_text(tmp_path):
             raise RuntimeError("secret internals /etc/passwd")
 
     bot = light_assistant(tmp_path / "d", parser=Exploding())
-    client = TestClient(build_app(site_settings(bot.settings, "http://testserver"), bot, gradio=False))
+    client = TestClient(build_app(open_stores(site_settings(bot.settings, "http://testserver")), bot, gradio=False))
     h = {"X-Site-Key": SITE_KEY}
     sid = client.post("/v1/sessions", headers=h, json={}).json()["session_id"]
     body = client.post("/v1/chat", headers=h, json={"session_id": sid, "text": "hello"}).json()

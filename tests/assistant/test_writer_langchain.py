@@ -10,6 +10,7 @@ from langchain_core.messages import AIMessage
 
 from assistant.records import Action, ReplyFacts
 from assistant.writer.base_model import WriterModelError
+from assistant.writer.factory import writer_from_settings
 from assistant.writer.guard import Guard
 from assistant.writer.langchain_writer import LangChainGenerator, to_langchain_messages
 from assistant.writer.template import template_reply
@@ -99,19 +100,19 @@ def test_backend_error_falls_back_instead_of_raising():
 
 
 def test_template_writer_from_settings(settings):
-    writer = ReplyWriter.from_settings(settings.model_copy(update={"writer": "template"}))
+    writer = writer_from_settings(settings.model_copy(update={"writer": "template"}))
     out = writer.write(FACTS)
     assert out.fallback and out.attempts == 0 and out.text == template_reply(FACTS)
 
 
 def test_openai_writer_needs_a_url(settings):
     with pytest.raises(WriterModelError, match="writer_url"):
-        ReplyWriter.from_settings(settings.model_copy(update={"writer": "openai"}))
+        writer_from_settings(settings.model_copy(update={"writer": "openai"}))
 
 
 def test_openai_writer_builds_a_chat_openai(settings):
     s = settings.model_copy(update={"writer": "openai", "writer_url": "http://127.0.0.1:9/v1", "writer_model": "m"})
-    writer = ReplyWriter.from_settings(s)
+    writer = writer_from_settings(s)
     assert type(writer.backend.chat_model).__name__ == "ChatOpenAI" and writer.name == "openai"
     out = writer.write(FACTS)  # nothing listens on port 9: a clean fallback, no exception
     assert out.fallback and out.text == template_reply(FACTS)
@@ -120,6 +121,6 @@ def test_openai_writer_builds_a_chat_openai(settings):
 def test_missing_adapter_degrades_to_template_replies(settings, tmp_path, caplog):
     s = settings.model_copy(update={"writer": "embedded", "generator_adapter_dir": tmp_path / "nothing"})
     with caplog.at_level(logging.ERROR):
-        writer = ReplyWriter.from_settings(s)
+        writer = writer_from_settings(s)
     assert writer.backend is None and "shopbot train generator" in caplog.text
     assert writer.write(FACTS).fallback

@@ -39,7 +39,8 @@ def test_shipped_adapter_has_a_manifest():
     from assistant.writer.embedded import read_manifest
 
     manifest = read_manifest(ADAPTER)
-    assert manifest["train"]["steps"] > 0 and manifest["train"]["loss_curve"]
+    assert manifest.details["train"]["steps"] > 0 and manifest.details["train"]["loss_curve"]
+    assert manifest.files == ("adapter_model.safetensors", "adapter_config.json")
     assert (ADAPTER / "adapter_model.safetensors").stat().st_size < 15_000_000
 
 
@@ -102,7 +103,7 @@ def test_load_uses_a_fresh_cache_and_ignores_a_stale_one(cached_fp32, tmp_path):
     models, path, _ = cached_fp32
     assert is_fresh(path, ADAPTER, "fp32") and not is_fresh(path, ADAPTER, "bf16")
     gen = EmbeddedGenerator.load(ADAPTER, GenerationConfig(speed="fp32"), models_dir=models)
-    assert gen.manifest["type"] == "shopbot-generator-lora" and gen.model.dtype.is_floating_point
+    assert gen.manifest.name == "generator" and gen.model.dtype.is_floating_point
     stale = tmp_path / "models" / path.name
     shutil.copytree(path, stale)
     stamp = json.loads((stale / STAMP).read_text())

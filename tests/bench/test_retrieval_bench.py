@@ -6,15 +6,15 @@ import math
 
 import pytest
 
-from bench.retrieval_quality import ndcg_at, recall_at, rrf
+from bench.retrieval_quality import query_scores, rrf
 from bench.retrieval_queries import build_queries
 
 
 def test_ndcg_recall_rrf():
-    assert ndcg_at([3, 2, 0], [3, 2, 0, 0]) == pytest.approx(1.0)
-    assert ndcg_at([0, 3], [3, 0]) == pytest.approx((7 / math.log2(3)) / 7)
-    assert ndcg_at([0], [0, 0]) == 0.0
-    assert recall_at(["a", "b", "c"], {"a", "c", "d", "e"}, k=2) == 0.25
+    assert query_scores(["a", "b", "c"], {"a": 3, "b": 2, "c": 0, "d": 0})["ndcg@10"] == pytest.approx(1.0)
+    assert query_scores(["x", "a"], {"a": 3, "x": 0})["ndcg@10"] == pytest.approx((7 / math.log2(3)) / 7)
+    assert query_scores(["a"], {"a": 0, "b": 0}) == {"ndcg@10": 0.0, "recall@50": 0.0}
+    assert query_scores(["a", "b", "c"], {"a": 2, "c": 3, "d": 2, "e": 1})["recall@50"] == pytest.approx(2 / 3)
     assert rrf(["a", "b", "c"], ["c", "a"]) == ["a", "c", "b"]
 
 

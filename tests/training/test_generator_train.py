@@ -28,9 +28,10 @@ def test_tiny_training_round_trip(tmp_path):
     for name, p in model.named_parameters():  # what the fp16 adapter file will hold
         if "lora_" in name:
             p.data = p.data.half().float()
-    out = save_adapter(model, cfg, report, tmp_path / "generator")
+    out = save_adapter(model, cfg, report, tmp_path / "generator", training_data_hash="abc")
     manifest = read_manifest(out)
-    assert manifest["config"]["steps"] == 2 and manifest["train"]["loss_curve"]
+    assert manifest.config["steps"] == 2 and manifest.details["train"]["loss_curve"]
+    assert manifest.name == "generator" and manifest.training_data_hash == "abc" and "train_loss_last" in manifest.metrics
     assert (out / "adapter_model.safetensors").stat().st_size < 2_000_000
     assert json.loads((out / "adapter_config.json").read_text())["r"] == cfg.rank
 

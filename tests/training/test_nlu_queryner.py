@@ -101,7 +101,7 @@ def test_train_cli_folds_queryner_in_unless_told_not_to():
 
 def test_train_cli_rejects_a_queryner_folder_without_train_jsonl(tmp_path):
     from training.nlu.cli import _queryner_train
-    from ui.cli.main import UserError
+    from assistant.errors import UserError
 
     args = argparse.Namespace(no_queryner=False, queryner=tmp_path, queryner_repeats=1, seed=13)
     with pytest.raises(UserError, match="no train.jsonl"):
@@ -145,7 +145,7 @@ def test_shipped_artifact_records_its_real_training_data_and_round_trips():
     from assistant.settings import ARTIFACTS_DIR
 
     manifest = read_manifest(ARTIFACTS_DIR / "nlu")
-    assert manifest["data"]["queryner_train"] > 5000 and manifest["data"]["queryner_repeats"] >= 1
+    assert manifest.details["data"]["queryner_train"] > 5000 and manifest.details["data"]["queryner_repeats"] >= 1
     queries = ["ua vital woven pants", "toddler water bottle without straw", "white duvet cover queen"]
     a, b = NluParser.load(ARTIFACTS_DIR / "nlu"), NluParser.load(ARTIFACTS_DIR / "nlu")
     assert a.parse_batch(queries) == b.parse_batch(queries) == [a.parse(q) for q in queries]

@@ -5,7 +5,8 @@ import json
 import pytest
 import torch
 
-from assistant.nlu.model import MANIFEST_FILE, ManifestError, NluConfig, create_model, load_model, read_manifest
+from assistant.artifact import MANIFEST_FILE, ArtifactError
+from assistant.nlu.model import NluConfig, create_model, load_model, read_manifest
 from assistant.nlu.parser import NluParser
 from training.nlu.data import generate
 from training.nlu.train import TrainConfig, train
@@ -41,8 +42,9 @@ def test_round_trip_same_predictions(tiny_model):
     out, model, result = tiny_model
     assert result.steps == 12
     manifest = read_manifest(out)
-    assert manifest["label2id"]["intent"]["greeting"] == 0 and "B-BRAND" in manifest["label2id"]["tag"]
-    assert (out / manifest["weights"]).stat().st_size < 5_000_000
+    assert manifest.config["intents"][0] == "greeting" and "B-BRAND" in manifest.config["tags"]
+    assert manifest.metrics["dev_intent_accuracy"] == result.dev_intent_accuracy
+    assert (out / manifest.files[0]).stat().st_size < 5_000_000
     tok = NluParser.load(out).tokenizer
     b = tok(SENTENCES, padding=True, return_tensors="pt")
     with torch.no_grad():
@@ -57,8 +59,13 @@ def test_round_trip_same_predictions(tiny_model):
 
 
 def test_bad_manifest_is_a_clear_error(tmp_path, tiny_model):
-    with pytest.raises(ManifestError, match="missing manifest.json"):
+    with pytest.raises(ArtifactError, match="missing manifest.json"):
         NluParser.load(tmp_path)
     (tmp_path / MANIFEST_FILE).write_text(json.dumps({"type": "other", "version": 1}))
-    with pytest.raises(ManifestError, match="expected type"):
+    with pytest.raises(ArtifactError, match="not a shopbot-artifact manifest"):
+        NluParser.load(tmp_path)
+    out = tiny_model[0]
+    foreign = json.loads((out / MANIFEST_FILE).read_text()) | {"name": "sequential"}
+    (tmp_path / MANIFEST_FILE).write_text(json.dumps(foreign))
+    with pytest.raises(ArtifactError, match="expected a 'nlu' artifact"):
         NluParser.load(tmp_path)

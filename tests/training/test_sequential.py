@@ -8,11 +8,12 @@ import json
 import pytest
 import torch
 
-from assistant.sequential import SASRec, SeqRecConfig, SequentialModelError, load_model, save_model
+from assistant.artifact import ArtifactError
+from assistant.sequential import SASRec, SeqRecConfig, load_model, save_model
 from assistant.sequential.scorer import SequentialScorer
 from assistant.sequential.store import item_attribute_table
 from training.sequential.data import SeqDataset, leave_one_out, left_pad
-from training.sequential.evaluate import full_rank_metrics, metrics_from_ranks
+from training.sequential.evaluate import full_rank_metrics
 from training.sequential.train import TrainConfig, scorer, train
 
 TINY = {"hidden": 16, "layers": 1, "heads": 2, "max_len": 8, "dropout": 0.1}
@@ -58,13 +59,16 @@ def test_learns_a_predictable_sequence(trained):
 
 def test_round_trip_same_scores(trained, tmp_path):
     data, result = trained
-    save_model(result.model, tmp_path / "seq", data.item_ids, meta={"note": "tiny"})
+    save_model(result.model, tmp_path / "seq", data.item_ids, metrics={"HR@10": 0.5}, training_data_hash="abc",
+               details={"note": "tiny"})
     manifest = json.loads((tmp_path / "seq" / "manifest.json").read_text())
-    assert manifest["type"] == "sasrec" and manifest["config"]["num_attributes"] == 3
+    assert manifest["name"] == "sequential" and manifest["config"]["num_attributes"] == 3
+    assert manifest["files"] == ["model.safetensors"] and manifest["training_data_hash"] == "abc"
     loaded = load_model(tmp_path / "seq")
     seq = left_pad([(1, 2, 3), (5, 6)], 8)
     assert torch.equal(loaded.model.score_all(seq), result.model.score_all(seq))
-    assert loaded.item_ids == data.item_ids and loaded.meta == {"note": "tiny"}
+    assert loaded.item_ids == data.item_ids and loaded.manifest.details["note"] == "tiny"
+    assert loaded.manifest.metrics == {"HR@10": 0.5}
 
 
 def test_runtime_scorer_ranks_the_true_next_item_first(trained, tmp_path):
@@ -77,10 +81,10 @@ def test_runtime_scorer_ranks_the_true_next_item_first(trained, tmp_path):
 
 
 def test_missing_or_foreign_model_dir_is_a_clear_error(tmp_path):
-    with pytest.raises(SequentialModelError, match="no sequential model"):
+    with pytest.raises(ArtifactError, match="no sequential model"):
         load_model(tmp_path)
     (tmp_path / "manifest.json").write_text(json.dumps({"type": "nlu", "version": 1}))
-    with pytest.raises(SequentialModelError, match="expected type"):
+    with pytest.raises(ArtifactError, match="not a shopbot-artifact manifest"):
         load_model(tmp_path)
     assert SequentialScorer.load_optional(tmp_path / "nothing") is None
 
@@ -88,7 +92,9 @@ def test_missing_or_foreign_model_dir_is_a_clear_error(tmp_path):
 def test_attribute_table_and_metrics_helpers():
     table = item_attribute_table([[1, 2, 3], [], [4]], 2)
     assert table.tolist() == [[0, 0], [1, 2], [0, 0], [4, 0]]
-    m = metrics_from_ranks(torch.tensor([0.0, 1.0, 30.0]).numpy(), ks=(10,))
+    # items 1..40 score 40..1; the targets rank 1st, 2nd (item 1, in the history, is excluded) and 31st
+    fixed = torch.cat([torch.zeros(1), torch.arange(40, 0, -1).float()])
+    m = full_rank_metrics(lambda seqs: fixed.repeat(len(seqs), 1), [(5,), (1,), (2,)], [1, 3, 33], ks=(10,))
     assert m["HR@10"] == pytest.approx(2 / 3) and m["NDCG@10"] == pytest.approx((1 + 1 / 1.5849625) / 3, rel=1e-4)
 
 

@@ -7,7 +7,6 @@ modules share it."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 from dataclasses import dataclass
@@ -15,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from assistant.stores import open_stores
 from tests.ui.widget_server import serve, site_settings
 
 log = logging.getLogger(__name__)
 CATALOG_SIZE = 150
-BUILD_NEEDED = ("catalog", "index")  # from_settings seeds the demo orders and indexes the policies itself
+BUILD_NEEDED = ("catalog", "index")  # build_runtime seeds the demo orders and indexes the policies itself
 _lock = threading.Lock()
 _stack: dict[str, object] = {}  # the one cached stack, built on first use (and its context manager)
 
@@ -37,18 +37,16 @@ def _run_build(settings) -> None:
     for name, step in BUILD_STEPS:
         if name not in BUILD_NEEDED:
             continue
-        if isinstance(step, str):
-            module, _, fn = step.partition(":")
-            step = getattr(importlib.import_module(module), fn)
         log.info("test build step %s", name)
         step(settings)
 
 
 def _make_assistant(settings):
     from assistant.assistant import Assistant
+    from assistant.runtime import build_runtime
 
     _run_build(settings)
-    return Assistant.from_settings(settings, generate=False)
+    return Assistant(build_runtime(settings, generate=False))
 
 
 def _build(data_dir: Path) -> FrontendStack:
@@ -62,7 +60,7 @@ def _build(data_dir: Path) -> FrontendStack:
         settings = site_settings(base, url, session_burst=1_000, session_per_second=100.0)
         assistant = _make_assistant(settings)
         made.update(settings=settings, assistant=assistant)
-        return build_app(settings, assistant)
+        return build_app(open_stores(settings), assistant)
 
     cm = serve(make)
     url = cm.__enter__()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from assistant.stores import open_stores
 from tests.ui.standin import StandInAssistant
 from tests.ui.widget_server import OTHER_KEY, SITE_KEY, serve, site_settings
 from ui.api.tokens import TokenError, sign_user_token, verify_user_token
@@ -24,7 +25,7 @@ def edge(tmp_path_factory):
 
     def make(url):
         settings = site_settings(base, url, session_burst=3, session_per_second=0.05, max_body_bytes=4096)
-        return build_app(settings, StandInAssistant(), gradio=False)
+        return build_app(open_stores(settings), StandInAssistant(), gradio=False)
 
     with serve(make) as url, httpx.Client(base_url=url, timeout=30) as client:
         yield client
@@ -100,7 +101,7 @@ def test_ip_rate_limit(tmp_path):
 
     def make(url):
         settings = site_settings(Settings(data_dir=tmp_path), url, ip_burst=4, ip_per_second=0.01)
-        return build_app(settings, StandInAssistant(), gradio=False)
+        return build_app(open_stores(settings), StandInAssistant(), gradio=False)
 
     with serve(make) as url, httpx.Client(base_url=url) as client:
         codes = [client.post("/v1/sessions", headers=H()).status_code for _ in range(6)]

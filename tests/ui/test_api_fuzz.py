@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 import schemathesis  # noqa: F401  (installed by `make install`: a missing fuzzer fails, never skips)
 
+from assistant.stores import open_stores
+
 
 @pytest.mark.server
 def test_generated_requests_never_get_a_5xx(tmp_path):
@@ -20,7 +22,7 @@ def test_generated_requests_never_get_a_5xx(tmp_path):
 
     def make_app(base_url):
         settings = site_settings(bot.settings, base_url, **unlimited).model_copy(update={"admin_token": "fuzz-admin"})
-        return build_app(settings, bot, gradio=False)
+        return build_app(open_stores(settings), bot, gradio=False)
 
     with serve(make_app) as url:
         report = fuzz(url, examples=25)

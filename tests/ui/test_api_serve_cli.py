@@ -15,11 +15,11 @@ def test_serve_builds_the_app_from_settings(tmp_path):
     def fake_run(app, host, port, **kw):
         seen.update(app=app, host=host, port=port)
 
-    with mock.patch("assistant.assistant.Assistant.from_settings", return_value=StandInAssistant()) as build, \
+    with mock.patch("ui.cli.serve.load_assistant", return_value=StandInAssistant()) as build, \
             mock.patch("uvicorn.run", fake_run):
         assert main(["--data-dir", str(tmp_path), "serve", "--port", "8123", "--no-generate", "--no-gradio"]) == 0
-    settings = build.call_args.args[0]
-    assert settings.port == 8123 and settings.generate is False and build.call_args.kwargs == {"generate": False}
+    settings, stores = build.call_args.args
+    assert settings.port == 8123 and settings.generate is False and stores.settings is settings
     assert seen["host"] == "127.0.0.1" and seen["port"] == 8123
     paths = {getattr(r, "path", "") for r in seen["app"].routes}
     assert {"/docs", "/demo", "/static"} <= paths
@@ -44,7 +44,7 @@ def _serve(tmp_path, capsys, *args):
     def fake_run(app, host, port, **kw):
         seen.update(app=app, host=host, port=port, **kw)
 
-    with mock.patch("assistant.assistant.Assistant.from_settings", return_value=StandInAssistant()) as build, \
+    with mock.patch("ui.cli.serve.load_assistant", return_value=StandInAssistant()) as build, \
             mock.patch("uvicorn.run", fake_run):
         code = main(["--data-dir", str(tmp_path), "serve", "--no-gradio", *args])
     err = capsys.readouterr().err

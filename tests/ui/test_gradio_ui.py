@@ -95,13 +95,15 @@ def test_cards_escape_markup_and_cart_renders():
 def test_analytics_tab_renders_the_analytics_page(settings):
     """The app's Analytics tab calls analytics_page over the same store the assistant writes."""
     from assistant.analytics.page import analytics_page
+    from assistant.runtime import open_stores
     from ui.gradio_ui import build_admin_blocks
 
     calls = []
+    stores = open_stores(settings)
 
     def page(since: str) -> str:
         calls.append(since)
-        return analytics_page(settings, since)
+        return analytics_page(stores.engine, settings, since)
 
     blocks = build_admin_blocks(analytics=page)  # the staff app (served behind the admin login)
     labels = [c.get("props", {}).get("label") for c in blocks.config["components"]]

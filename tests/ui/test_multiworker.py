@@ -1,6 +1,6 @@
 """Several API workers sharing PostgreSQL + a Chroma server: turns of one session are never lost or reordered.
 
-Fast tests check ``assistant.session_lock`` itself (threads on SQLite; separate engines = separate "workers"
+Fast tests check ``SessionLocks`` (assistant/session_lock.py) itself (threads on SQLite; separate engines = separate "workers"
 on PostgreSQL, with a control run without the lock that does interleave). The ``server``/``slow`` test runs
 the real stack: ``shopbot build`` into a Chroma server and PostgreSQL, ``uvicorn ui.workers:create_app
 --factory --workers 2``, concurrent turns for the same sessions from threads over real HTTP, then the stored
@@ -20,7 +20,8 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
 
 from assistant.db import make_engine
-from assistant.session_lock import active_local_locks, session_lock
+from assistant.session_lock import SessionLocks
+from assistant.stores import open_stores
 from tests.assistant.pg_server import pg_engine, pg_server  # noqa: F401
 from tests.ui import stack as stack_mod
 
@@ -29,10 +30,11 @@ _log = Table("lock_probe", _md, Column("seq", Integer, primary_key=True, autoinc
              Column("session_id", String(64)), Column("writer", String(16)), Column("step", Integer))
 
 
-def _turns(engine, session_id: str, writer: str, n: int, locked: bool) -> None:
+def _turns(locks: SessionLocks, session_id: str, writer: str, n: int, locked: bool) -> None:
     """n two-step "turns": step 0 written, a pause (the turn runs), step 1 written - each in its own transaction."""
+    engine = locks.engine
     for _ in range(n):
-        ctx = session_lock(engine, session_id) if locked else _Null()
+        ctx = locks.hold(session_id) if locked else _Null()
         with ctx:
             for step in (0, 1):
                 with engine.begin() as conn:
@@ -56,8 +58,8 @@ def _interleaved(engine, session_id: str) -> bool:
     return any(a.writer != b.writer or (a.step, b.step) != (0, 1) for a, b in pairs)
 
 
-def _race(engines, session_id: str, locked: bool, n: int = 6) -> None:
-    threads = [threading.Thread(target=_turns, args=(e, session_id, f"w{i}", n, locked)) for i, e in enumerate(engines)]
+def _race(workers: list[SessionLocks], session_id: str, locked: bool, n: int = 6) -> None:
+    threads = [threading.Thread(target=_turns, args=(w, session_id, f"w{i}", n, locked)) for i, w in enumerate(workers)]
     for t in threads:
         t.start()
     for t in threads:
@@ -67,24 +69,25 @@ def _race(engines, session_id: str, locked: bool, n: int = 6) -> None:
 def test_sqlite_lock_serialises_threads_of_one_process(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'probe.db'}")
     _md.create_all(engine)
-    _race([engine, engine, engine], "s-locked", locked=True)
+    locks = SessionLocks(engine)  # one process: its threads share the runtime's locks
+    _race([locks, locks, locks], "s-locked", locked=True)
     assert not _interleaved(engine, "s-locked")
-    _race([engine, engine, engine], "s-free", locked=False)
+    _race([locks, locks, locks], "s-free", locked=False)
     assert _interleaved(engine, "s-free"), "control: without the lock the turns should interleave"
-    assert active_local_locks() == 0  # per-session locks are dropped when unused
+    assert locks.active() == 0  # per-session locks are dropped when unused
 
 
 def test_lock_is_per_session_and_times_out(tmp_path):
     from assistant.session_lock import SessionLockTimeout
 
-    engine = make_engine(f"sqlite:///{tmp_path / 'probe.db'}")
-    with session_lock(engine, "s1"), session_lock(engine, "s2"):  # other sessions are independent
-        assert active_local_locks() == 2
+    locks = SessionLocks(make_engine(f"sqlite:///{tmp_path / 'probe.db'}"))
+    with locks.hold("s1"), locks.hold("s2"):  # other sessions are independent
+        assert locks.active() == 2
         failed: list[BaseException] = []
 
         def other_worker_thread():
             try:
-                with session_lock(engine, "s1", timeout_s=0.2):
+                with locks.hold("s1", timeout_s=0.2):
                     pass
             except SessionLockTimeout as exc:
                 failed.append(exc)
@@ -93,22 +96,22 @@ def test_lock_is_per_session_and_times_out(tmp_path):
         t.start()
         t.join()
         assert failed and "busy" in str(failed[0])
-    assert active_local_locks() == 0
+    assert locks.active() == 0
 
 
 @pytest.mark.server
 def test_postgres_advisory_lock_serialises_separate_engines(pg_engine):  # noqa: F811
     url = pg_engine.url.render_as_string(hide_password=False)
     _md.create_all(pg_engine)
-    # three engines = three "workers". Engines with the same URL would share the process-local lock, so each
-    # gets its own URL spelling: only the PostgreSQL advisory lock can serialise them.
-    engines = [make_engine(url + f"?application_name=worker{i}") for i in range(3)]
-    _race(engines, "pg-locked", locked=True)
+    # three engines, each with its own locks = three "workers": only the PostgreSQL advisory lock can serialise them
+    workers = [SessionLocks(make_engine(url + f"?application_name=worker{i}")) for i in range(3)]
+    _race(workers, "pg-locked", locked=True)
     assert not _interleaved(pg_engine, "pg-locked")
-    _race(engines, "pg-free", locked=False)
+    _race(workers, "pg-free", locked=False)
     assert _interleaved(pg_engine, "pg-free"), "control: without the lock the turns should interleave"
-    for e in engines:
-        e.dispose()
+    for w in workers:
+        w.close()
+        w.engine.dispose()
 
 
 # --- the worker app over a stand-in assistant (in process, fast) ------------------------------------------
@@ -118,7 +121,7 @@ def _worker_apps(tmp_path, n=2, **kw):
     from ui.workers import build_worker_app
 
     settings = Settings(data_dir=tmp_path / "data", catalog_size=300)  # both "workers" share the SQLite file
-    return [build_worker_app(settings, StandInAssistant(), **kw) for _ in range(n)]
+    return [build_worker_app(open_stores(settings), StandInAssistant(), **kw) for _ in range(n)]
 
 
 def test_a_session_started_on_one_worker_is_served_by_another(tmp_path):
@@ -146,8 +149,8 @@ def test_a_busy_session_is_a_503_not_a_hang(tmp_path):
     client = TestClient(app)
     h = {"X-Site-Key": stack_mod.SITE_KEY}
     sid = client.post("/v1/sessions", headers=h, json={}).json()["session_id"]
-    engine = app.state.widget.assistant.engine
-    with session_lock(engine, sid):  # another turn of this session is running
+    locks = app.state.widget.assistant.locks
+    with locks.hold(sid):  # another turn of this session is running
         r = client.post("/v1/chat", headers=h, json={"session_id": sid, "text": "hi"})
     assert r.status_code == 503 and r.json()["error"]["code"] == "session_busy"
     assert r.headers["Retry-After"] == "2"
@@ -163,8 +166,8 @@ def test_the_real_assistant_locks_its_own_turns_in_a_worker(tmp_path):
     from ui.workers import build_worker_app
 
     bot = light_assistant(tmp_path / "d")
-    bot.sessions.lock_timeout_s = 0.3
-    client = TestClient(build_worker_app(bot.settings, bot))
+    bot.sessions.locks.timeout_s = 0.3
+    client = TestClient(build_worker_app(open_stores(bot.settings), bot))
     assert isinstance(client.app.state.widget.assistant, Assistant)
     h = {"X-Site-Key": stack_mod.SITE_KEY}
     sid = client.post("/v1/sessions", headers=h, json={}).json()["session_id"]

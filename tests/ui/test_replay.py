@@ -13,7 +13,7 @@ from tests.ui.replay_standin import write_catalog
 from ui.replay.runner import ReplayOptions, run_replay, write_reports
 from ui.replay.transcripts import load_transcripts
 
-STANDIN = "tests.ui.replay_standin:build"
+from tests.ui.replay_standin import build as STANDIN  # noqa: E402
 
 # 3 conversations, 6 turns. Hand count (stand-in rules in tests/ui/replay_standin.py):
 #  intent 6 checks, 5 pass (c3 t1 expects thanks, gets out_of_scope)
@@ -218,19 +218,20 @@ def test_compare_lists_broken_expectations(tmp_path):
     assert not compare_reports(old, old).regressions
 
 
-def test_cli_replay_and_clear_errors(tmp_path, catalog_settings, capsys):
+def test_cli_replay_and_clear_errors(tmp_path, catalog_settings, capsys, monkeypatch):
     from ui.cli.main import main
 
+    monkeypatch.setattr("ui.cli.replay.ASSISTANT_FACTORY", STANDIN)
     f = _write(tmp_path / "small.jsonl", SMALL)
     base = ["--data-dir", str(catalog_settings.data_dir), "replay"]
     out = tmp_path / "cli"
-    assert main(base + [str(f), "--out", str(out), "--no-generate", "--factory", STANDIN, "--no-progress"]) == 0
+    assert main(base + [str(f), "--out", str(out), "--no-generate", "--no-progress"]) == 0
     printed = capsys.readouterr().out
     assert "| intent_accuracy | 0.833 |" in printed and (out / "report.html").exists()
-    assert main(base + [str(tmp_path / "missing.jsonl"), "--factory", STANDIN]) == 2
+    assert main(base + [str(tmp_path / "missing.jsonl")]) == 2
     assert "no such file" in capsys.readouterr().err
     # resuming into the same --out with different options is refused clearly
-    assert main(base + [str(f), "--out", str(out), "--factory", STANDIN, "--no-progress"]) == 2
+    assert main(base + [str(f), "--out", str(out), "--no-progress"]) == 2
     assert "different options" in capsys.readouterr().err
 
 
@@ -269,8 +270,9 @@ def test_replay_refuses_a_non_empty_shared_database(tmp_path, catalog_settings, 
     with pytest.raises(ReplayError, match="allow-shared-db"):
         _run([f], settings, tmp_path / "out")
     monkeypatch.setenv("SHOPBOT_DATABASE_URL", url)
+    monkeypatch.setattr("ui.cli.replay.ASSISTANT_FACTORY", STANDIN)
     cli = ["--data-dir", str(catalog_settings.data_dir), "replay", str(f), "--out",
-           str(tmp_path / "cli"), "--factory", STANDIN, "--no-progress", "--no-generate"]
+           str(tmp_path / "cli"), "--no-progress", "--no-generate"]
     assert main(cli) == 2 and "--allow-shared-db" in capsys.readouterr().err
 
 

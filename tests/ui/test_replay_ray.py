@@ -101,9 +101,10 @@ def test_a_started_cluster_by_address_and_auto_matches_the_process_pool(tmp_path
                                                                         ray_cluster, monkeypatch):
     from ui.cli.main import main
 
+    monkeypatch.setattr("ui.cli.replay.ASSISTANT_FACTORY", STANDIN)
     transcripts = _write(tmp_path / "cli.jsonl", SMALL)
     rc = main(["--data-dir", str(settings.data_dir), "replay", str(transcripts), "--backend", "ray", "--address", ray_cluster, "--workers", "2",
-               "--no-generate", "--no-progress", "--factory", STANDIN, "--out", str(tmp_path / "cli")])
+               "--no-generate", "--no-progress", "--out", str(tmp_path / "cli")])
     assert rc == 0 and not ray.is_initialized()
     report = json.loads((tmp_path / "cli" / "report.json").read_text())
     assert report["options"]["backend"] == "ray" and report["metrics"]["conversations"] == 3

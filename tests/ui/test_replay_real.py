@@ -1,4 +1,4 @@
-"""Replay of the shipped transcripts through the real Assistant with --no-generate (slow tier): report
+"""Replay of the shipped transcripts through the real Assistant (the default factory) with --no-generate (slow tier): report
 files exist, numbers are internally consistent, and the privacy expectations hold."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def replayed(tmp_path_factory, product_index, catalog):
     save_catalog(catalog, tmp / "catalog.jsonl")
     settings = Settings(data_dir=data_dir, catalog_file=tmp / "catalog.jsonl", catalog_size=len(catalog))
     loaded = load_transcripts(TRANSCRIPTS)
-    opts = ReplayOptions(out=tmp / "out", generate=False, factory="tests.ui.replay_real:build", progress=False)
+    opts = ReplayOptions(out=tmp / "out", generate=False, progress=False)
     run = run_replay(loaded.conversations, settings, opts, loaded.problems)
     return loaded, run, write_reports(run, opts), opts.out, data_dir
 

@@ -13,6 +13,7 @@ import jwt
 import pytest
 import uvicorn
 
+from assistant.stores import open_stores
 from tests.ui.standin import StandInAssistant
 from tests.ui.widget_server import OTHER_KEY, SITE_KEY, free_socket, site_settings
 from ui.api.ratelimit import client_address, parse_networks
@@ -48,7 +49,7 @@ def _app(tmp_path, **updates):
 
     def make(url):
         settings = site_settings(Settings(data_dir=tmp_path), url).model_copy(update=updates)
-        return build_app(settings, StandInAssistant(), gradio=False)
+        return build_app(open_stores(settings), StandInAssistant(), gradio=False)
     return make
 
 

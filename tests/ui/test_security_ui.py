@@ -13,6 +13,7 @@ import bcrypt
 import httpx
 import pytest
 
+from assistant.stores import open_stores
 from tests.ui.standin import StandInAssistant
 from ui.gradio_ui import NEW_VISITOR, UI_AUDIENCE, ChatUI, build_blocks
 
@@ -126,9 +127,9 @@ def test_staff_tabs_need_a_configured_admin_login(tmp_path):
     from ui.app import build_app
 
     mounts = lambda app: {getattr(r, "path", "") for r in app.routes}  # noqa: E731
-    assert "/admin" not in mounts(build_app(Settings(data_dir=tmp_path), StandInAssistant()))
+    assert "/admin" not in mounts(build_app(open_stores(Settings(data_dir=tmp_path)), StandInAssistant()))
     hashed = bcrypt.hashpw(b"a long staff password", bcrypt.gensalt(rounds=4)).decode()
-    app = build_app(Settings(data_dir=tmp_path, admin_password_hash=hashed, admin_user="staff"), StandInAssistant())
+    app = build_app(open_stores(Settings(data_dir=tmp_path, admin_password_hash=hashed, admin_user="staff")), StandInAssistant())
     assert "/admin" in mounts(app)
     server, thread, sock, url = _serve_app(app)
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.stores import open_stores
 from tests.ui.browser import chromium  # noqa: F401  (fixture)
 from tests.ui.standin import StandInAssistant
 from tests.ui.widget_server import SITE_KEY, serve, site_settings
@@ -27,7 +28,7 @@ def test_widget_stores_only_server_redacted_text(chromium, tmp_path):  # noqa: F
     from ui.app import build_app
 
     def make(url):
-        return build_app(site_settings(Settings(data_dir=tmp_path), url), RedactingStandIn(), gradio=False)
+        return build_app(open_stores(site_settings(Settings(data_dir=tmp_path), url)), RedactingStandIn(), gradio=False)
 
     with serve(make) as url:
         context = chromium.new_context()

@@ -11,6 +11,7 @@ from unittest import mock
 import httpx
 import pytest
 
+from assistant.stores import open_stores
 from tests.ui.standin import StandInAssistant
 from tests.ui.widget_server import SITE_KEY, serve, site_settings
 from ui.lazy_assistant import AssistantUnavailable, BackgroundAssistant
@@ -36,7 +37,7 @@ def test_health_and_page_answer_while_the_models_load(tmp_path, gradio):
     lazy, release, started = _held_back(early_demo_users=lambda: StandInAssistant().demo_users())
     lazy.start()
     try:
-        with serve(lambda url: build_app(site_settings(Settings(data_dir=tmp_path), url), lazy, gradio=gradio)) as url, \
+        with serve(lambda url: build_app(open_stores(site_settings(Settings(data_dir=tmp_path), url)), lazy, gradio=gradio)) as url, \
                 httpx.Client(base_url=url, timeout=30) as client:
             assert started.wait(10) and not lazy.ready
             assert client.get("/v1/health").json() == {"status": "ok"}
@@ -87,11 +88,11 @@ def test_serve_reports_a_failed_background_load_as_a_usage_error(tmp_path, capsy
 
     served = []
 
-    def failing(settings, generate=True):
+    def failing(settings, stores):
         assert served, "the models load only once the server runs"
         raise FileNotFoundError("no product index")
 
-    with mock.patch("assistant.assistant.Assistant.from_settings", side_effect=failing), \
+    with mock.patch("ui.cli.serve.load_assistant", side_effect=failing), \
             mock.patch("uvicorn.run", lambda app, **kw: served.append(kw)), mock.patch("os.kill"):
         code = main(["--data-dir", str(tmp_path), "serve", "--no-gradio", "--port", "8124"])
     err = capsys.readouterr().err

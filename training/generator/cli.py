@@ -38,7 +38,7 @@ def register_eval(sub) -> None:
 
 
 def _user_error(msg: str) -> Exception:
-    from ui.cli.main import UserError
+    from assistant.errors import UserError
 
     return UserError(msg)
 
@@ -62,6 +62,7 @@ def run_train(args, settings) -> int:
 
 
 def build_eval_writer(settings, adapter: Path | None, untuned: bool, speed: str | None):
+    from assistant.artifact import ArtifactError
     from assistant.writer.base_model import WriterModelError
     from assistant.writer.embedded import EmbeddedGenerator, GenerationConfig
     from assistant.writer.factory import catalog_names
@@ -71,7 +72,7 @@ def build_eval_writer(settings, adapter: Path | None, untuned: bool, speed: str 
     try:
         backend = EmbeddedGenerator.load(None if untuned else (adapter or settings.generator_adapter_dir),
                                          GenerationConfig(speed=speed or settings.writer_speed))
-    except WriterModelError as exc:
+    except (ArtifactError, WriterModelError) as exc:
         raise _user_error(str(exc)) from None
     return ReplyWriter(backend, Guard(*catalog_names(settings)), name="untuned" if untuned else "embedded")
 

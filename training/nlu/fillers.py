@@ -186,12 +186,9 @@ class Fillers:
 
 
 def _catalog_vocab() -> dict[str, list[str]]:
-    """The catalog vocabulary (retrieval.catalog.vocab) flattened; empty lists when it is absent."""
-    try:
-        from retrieval.catalog import vocab
-    except ImportError:  # pragma: no cover - the catalog package is part of the repo
-        log.warning("retrieval.catalog.vocab not found; generating NLU data from built-in fillers only")
-        return {k: [] for k in ("types", "brands", "colors", "materials", "features", "sizes")}
+    """The catalog vocabulary (retrieval.catalog.vocab) flattened."""
+    from retrieval.catalog import vocab
+
     flat = lambda d: [x for vs in d.values() for x in vs]  # noqa: E731
     return {
         "types": flat(vocab.CATEGORIES),

@@ -204,21 +204,19 @@ def _predicted_bio(tokens: list[str], parse) -> list[str]:
 def evaluate(parser, rows: list[QueryNerRow], batch_size: int = 64) -> dict:
     """Exact-span (seqeval strict, IOB2) P/R/F1 per mapped type, micro over ``CORE_TYPES`` and over all,
     and the share of queries parsed as ``search_products``."""
-    from seqeval.metrics import classification_report
-    from seqeval.scheme import IOB2
+    from assistant.metrics import span_scores
 
     parses = parser.parse_batch([" ".join(r.tokens) for r in rows], batch_size=batch_size)
     gold = [mapped_bio(r.tokens, r.labels) for r in rows]
     pred = [_predicted_bio(r.tokens, p) for r, p in zip(rows, parses)]
-    rep = classification_report(gold, pred, mode="strict", scheme=IOB2, output_dict=True, zero_division=0)
-    per_type = {k: {m: round(float(v[m]), 4) for m in ("precision", "recall", "f1-score", "support")}
-                for k, v in rep.items() if not k.endswith(" avg")}
-    core_rep = classification_report(_only(gold, CORE_TYPES), _only(pred, CORE_TYPES), mode="strict", scheme=IOB2,
-                                     output_dict=True, zero_division=0)
-    core = {m: round(float(core_rep["micro avg"][m]), 4) for m in ("precision", "recall", "f1-score")}
+    every, core = span_scores(gold, pred), span_scores(_only(gold, CORE_TYPES), _only(pred, CORE_TYPES))
+    per_type = {k: {m: round(v, 4) for m, v in row.items()} for k, row in every.per_type.items()}
     return {"n": len(rows), "search_intent_share": round(sum(p.intent == INTENT for p in parses) / max(1, len(rows)), 4),
-            "core_micro": core, "all_micro": {m: round(float(rep["micro avg"][m]), 4) for m in ("precision", "recall", "f1-score")},
-            "per_type": per_type}
+            "core_micro": _micro(core), "all_micro": _micro(every), "per_type": per_type}
+
+
+def _micro(s) -> dict[str, float]:
+    return {"precision": round(s.precision, 4), "recall": round(s.recall, 4), "f1-score": round(s.f1, 4)}
 
 
 def _only(seqs: list[list[str]], types: tuple[str, ...]) -> list[list[str]]:

@@ -3,6 +3,7 @@ evaluation on the dev split every ``eval_every`` steps, early stopping, best sta
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import os
@@ -15,6 +16,8 @@ import torch
 from torch.nn import functional as F
 from tqdm import tqdm
 
+from assistant.artifact import data_hash
+from assistant.metrics import token_f1
 from assistant.nlu.model import JointNluModel, NluConfig, create_model, save_model
 from training.nlu.dataset import IGNORE, Features, cache_lower_states, collate, encode
 from training.nlu.render import Example
@@ -93,19 +96,21 @@ def loss_fn(model: JointNluModel, batch: dict, tag_weight: float) -> torch.Tenso
 def dev_scores(model: JointNluModel, feats: list[Features], batch_size: int = 64) -> tuple[float, float]:
     """(intent accuracy, token-level micro F1 over entity tags) on ``feats``; cheap enough to run often."""
     model.eval()
-    correct = tp = fp = fn = 0
+    correct, gold_tags, pred_tags = 0, [], []
     for i in range(0, len(feats), batch_size):
         batch = collate(feats[i:i + batch_size])
         intent_logits, tag_logits = _forward(model, batch)
         correct += int((intent_logits.argmax(-1) == batch["intent"]).sum())
         pred, gold = tag_logits.argmax(-1), batch["tags"]
         valid = gold != IGNORE
-        tp += int(((pred == gold) & (gold > 0) & valid).sum())
-        fp += int(((pred != gold) & (pred > 0) & valid).sum())
-        fn += int(((pred != gold) & (gold > 0) & valid).sum())
+        gold_tags += gold[valid].tolist()
+        pred_tags += pred[valid].tolist()
     model.train()
-    f1 = 2 * tp / max(1, 2 * tp + fp + fn)
-    return correct / max(1, len(feats)), f1
+    return correct / max(1, len(feats)), token_f1(gold_tags, pred_tags, outside=0)
+
+
+def examples_hash(examples: list[Example]) -> str:
+    return data_hash(json.dumps(asdict(ex), sort_keys=True, ensure_ascii=False) for ex in examples)
 
 
 def train(train_ex: list[Example], dev_ex: list[Example], out_dir: Path | None, cfg: TrainConfig,
@@ -162,7 +167,10 @@ def train(train_ex: list[Example], dev_ex: list[Example], out_dir: Path | None, 
     result = TrainResult(steps=step, seconds=round(time.perf_counter() - started, 1), best_dev=round(best, 4),
                          dev_intent_accuracy=round(best_pair[0], 4), dev_tag_f1=round(best_pair[1], 4), stopped_early=stopped)
     if out_dir is not None:
-        save_model(model, out_dir, extra={"training": {**asdict(cfg), **asdict(result), "n_train": len(tr), "n_dev": len(dv)},
-                                          **(extra_manifest or {})})
+        save_model(model, out_dir, metrics={"dev_intent_accuracy": result.dev_intent_accuracy,
+                                            "dev_tag_f1": result.dev_tag_f1, "best_dev": result.best_dev},
+                   training_data_hash=examples_hash(train_ex),
+                   details={"training": {**asdict(cfg), **asdict(result), "n_train": len(tr), "n_dev": len(dv)},
+                            **(extra_manifest or {})})
         log.info("saved NLU model to %s", out_dir)
     return model, result

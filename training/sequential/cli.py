@@ -20,14 +20,13 @@ def register_eval(sub) -> None:
 
 
 def _inputs(settings):
-    from assistant.db import make_engine
-    from assistant.interactions import InteractionStore
+    from assistant.stores import open_stores
     from retrieval.catalog.io import load_catalog
-    from ui.cli.main import UserError
+    from assistant.errors import UserError
 
     if not settings.catalog_path.is_file():
         raise UserError(f"catalog file not found: {settings.catalog_path}; run `shopbot build` first")
-    store = InteractionStore(make_engine(settings.db_url))
+    store = open_stores(settings).interactions  # the command's process owns it until it exits
     if store.count() == 0:
         raise UserError("the interaction store is empty; run `shopbot build` first")
     return store, load_catalog(settings.catalog_path)
@@ -36,7 +35,7 @@ def _inputs(settings):
 def _train(args, settings) -> int:
     from training.sequential.shop import train_shop_model
     from training.sequential.train import TrainConfig
-    from ui.cli.main import UserError
+    from assistant.errors import UserError
 
     store, catalog = _inputs(settings)
     out = args.out or settings.models_dir / "sequential"
@@ -51,17 +50,18 @@ def _train(args, settings) -> int:
 
 
 def _eval(args, settings) -> int:
-    from assistant.sequential.store import SequentialModelError, load_model
+    from assistant.artifact import ArtifactError
+    from assistant.sequential.store import load_model
     from training.sequential.data import leave_one_out
     from training.sequential.evaluate import full_rank_metrics
     from training.sequential.shop import shop_dataset
     from training.sequential.train import scorer
-    from ui.cli.main import UserError
+    from assistant.errors import UserError
 
     store, catalog = _inputs(settings)
     try:
         loaded = load_model(args.model or settings.models_dir / "sequential")
-    except SequentialModelError as exc:
+    except ArtifactError as exc:
         raise UserError(str(exc)) from None
     data = shop_dataset(store, catalog)
     if data.item_ids != loaded.item_ids:

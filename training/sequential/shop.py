@@ -6,8 +6,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from assistant.artifact import MANIFEST_FILE, data_hash
 from assistant.interactions import InteractionStore
-from assistant.sequential.store import MANIFEST, save_model
+from assistant.sequential.store import save_model
 from retrieval.product import Product
 from training.sequential.data import SeqDataset
 from training.sequential.train import TrainConfig, TrainResult, train
@@ -40,6 +41,17 @@ def shop_dataset(store: InteractionStore, catalog: list[Product]) -> SeqDataset:
     return SeqDataset(tuple(tuple(s) for s in seqs.values() if len(s) >= 2), item_ids, tuple(attrs), len(vocab))
 
 
+def dataset_hash(data: SeqDataset) -> str:
+    """The training data hash of a sequential dataset: item ids, then one line per sequence."""
+    return data_hash([" ".join(data.item_ids), *(" ".join(map(str, s)) for s in data.sequences)])
+
+
+def best_metrics(result: TrainResult) -> dict[str, float]:
+    """The validation figures (HR@10, NDCG@10) of the kept epoch."""
+    best = [h for h in result.history if h.get("epoch") == result.best_epoch]
+    return {k: float(v) for k, v in (best[0] if best else {}).items() if k not in ("epoch", "seconds")}
+
+
 def train_shop_model(store: InteractionStore, catalog: list[Product], out_dir: Path,
                      tcfg: TrainConfig | None = None) -> TrainResult:
     data = shop_dataset(store, catalog)
@@ -48,9 +60,9 @@ def train_shop_model(store: InteractionStore, catalog: list[Product], out_dir: P
     tcfg = tcfg or TrainConfig(epochs=20, batch_size=64, lr=2e-3, eval_every=2, patience=3, max_minutes=1.5,
                                max_attributes=3)
     result = train(data, tcfg, SHOP_MODEL)
-    save_model(result.model, out_dir, data.item_ids, meta={"source": "interaction store", "users": len(data.sequences),
-                                                          "best_epoch": result.best_epoch, "seconds": round(result.seconds, 1),
-                                                          "history": result.history})
+    save_model(result.model, out_dir, data.item_ids, metrics=best_metrics(result), training_data_hash=dataset_hash(data),
+               details={"source": "interaction store", "users": len(data.sequences), "best_epoch": result.best_epoch,
+                        "seconds": round(result.seconds, 1), "history": result.history})
     log.info("sequential model: %d sequences, %d epochs in %.0fs -> %s", len(data.sequences), result.epochs_run,
              result.seconds, out_dir)
     return result
@@ -58,21 +70,27 @@ def train_shop_model(store: InteractionStore, catalog: list[Product], out_dir: P
 
 def build_sequential(settings) -> None:
     """Build step "sequential": train the next-item model into models_dir/sequential if it is missing."""
-    from assistant.db import make_engine
-    from retrieval.catalog.io import load_catalog
+    from assistant.stores import open_stores
 
     out = settings.models_dir / "sequential"
-    if (out / MANIFEST).is_file():
+    if (out / MANIFEST_FILE).is_file():
         log.info("sequential: model exists at %s", out)
         return
     if not settings.catalog_path.is_file():
         log.warning("sequential: no catalog at %s; skipped", settings.catalog_path)
         return
-    store = InteractionStore(make_engine(settings.db_url))
+    with open_stores(settings) as stores:
+        _train_if_histories(stores.interactions, settings, out)
+
+
+def _train_if_histories(store: InteractionStore, settings, out: Path) -> None:
+    import torch
+
+    from retrieval.catalog.io import load_catalog
+
     if store.count() == 0:
         log.warning("sequential: the interaction store is empty; skipped (run the users step first)")
         return
-    import torch
 
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # a small model: one thread is fastest (and kind to a shared CPU)

@@ -35,7 +35,7 @@ def register(sub) -> None:
 
 
 def _user_error(msg: str) -> Exception:
-    from ui.cli.main import UserError
+    from assistant.errors import UserError
 
     return UserError(msg)
 
@@ -107,29 +107,35 @@ def _inbox(args, settings, engine, interactions) -> None:
 
 
 def run(args, settings) -> int:
-    from assistant.analytics.report_html import write_report
-    from assistant.analytics.rows import summary_markdown
-    from assistant.analytics.source import AnalyticsError, load_conversations, load_interactions, parse_window
-    from assistant.analytics.summary import summarize
-    from assistant.db import make_engine
+    from assistant.analytics.source import AnalyticsError, parse_window
+    from assistant.stores import open_stores
 
     try:
         until = datetime.now(timezone.utc)
         since = until - parse_window(args.since)
-        engine = make_engine(settings.db_url)
-        convs = load_conversations(engine, since, until)
-        interactions = load_interactions(engine, since, until)
-        summary = summarize(convs, interactions, confidence_threshold=settings.nlu_confidence_threshold,
-                            since=since, until=until)
-        print(summary_markdown(summary))
-        extra = ""
-        if args.policy:
-            md, extra = _offpolicy(args, settings, convs, interactions)
-            print("\n" + md)
-        if not args.no_html:
-            path = write_report(summary, args.out or settings.data_dir / "analytics", extra)
-            print(f"\nwrote {path}")
-        _inbox(args, settings, engine, interactions)
+        with open_stores(settings) as stores:
+            _report(args, settings, stores.engine, since, until)
     except AnalyticsError as exc:
         raise _user_error(str(exc)) from None
     return 0
+
+
+def _report(args, settings, engine, since, until) -> None:
+    from assistant.analytics.report_html import write_report
+    from assistant.analytics.rows import summary_markdown
+    from assistant.analytics.source import load_conversations, load_interactions
+    from assistant.analytics.summary import summarize
+
+    convs = load_conversations(engine, since, until)
+    interactions = load_interactions(engine, since, until)
+    summary = summarize(convs, interactions, confidence_threshold=settings.nlu_confidence_threshold,
+                        since=since, until=until)
+    print(summary_markdown(summary))
+    extra = ""
+    if args.policy:
+        md, extra = _offpolicy(args, settings, convs, interactions)
+        print("\n" + md)
+    if not args.no_html:
+        path = write_report(summary, args.out or settings.data_dir / "analytics", extra)
+        print(f"\nwrote {path}")
+    _inbox(args, settings, engine, interactions)

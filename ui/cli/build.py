@@ -1,25 +1,23 @@
 """`shopbot build`: run every idempotent build step, in order; each is quick when nothing is missing.
 
-``BUILD_STEPS`` is a list of ``(name, step)``. A step is ``fn(settings) -> None`` or a lazy
-``"package.module:function"`` string (imported when run, so this module stays cheap to import).
-To add a step, append an entry below (e.g. ``("orders", "assistant.orders.demo:build_demo_orders")``).
+``BUILD_STEPS`` is a list of ``(name, step)``; a step is ``fn(settings) -> None``. The steps import what they
+need when they run (plain imports inside the function), so this module stays cheap to import.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time
-from typing import Callable, Union
+from typing import Callable
 
 log = logging.getLogger(__name__)
 
-Step = Union[Callable[..., None], str]
+Step = Callable[..., None]
 
 
 def build_catalog(settings) -> None:
     """Generate the default catalog at settings.catalog_path if it is missing."""
-    from ui.cli.main import UserError
+    from assistant.errors import UserError
 
     path = settings.catalog_path
     if path.is_file():
@@ -38,7 +36,7 @@ def build_catalog(settings) -> None:
 def build_index(settings) -> None:
     """Index the catalog if the collection is empty or the catalog file changed since the last index."""
     from ui.cli.index import catalog_fingerprint, index_catalog, open_index
-    from ui.cli.main import UserError
+    from assistant.errors import UserError
 
     path = settings.catalog_path
     if not path.is_file():
@@ -51,22 +49,48 @@ def build_index(settings) -> None:
     log.info("index: %d added, %d updated, %d deleted, %d unchanged", stats.added, stats.updated, stats.deleted, stats.unchanged)
 
 
+def build_orders(settings) -> None:
+    from assistant.orders.seed import build_demo_orders
+
+    build_demo_orders(settings)
+
+
+def build_policies(settings) -> None:
+    from assistant.policies.store import build_policies as build
+
+    build(settings)
+
+
+def build_users(settings) -> None:
+    """Synthetic users and their histories (for the ranker)."""
+    from training.users import build_users as build
+
+    build(settings)
+
+
+def build_sequential(settings) -> None:
+    """The next-item model trained on those histories (for the ranker)."""
+    from training.sequential.shop import build_sequential as build
+
+    build(settings)
+
+
+def build_writer(settings) -> None:
+    """The merged writer weights: fast start-up."""
+    from assistant.writer.weights_cache import build_writer_cache
+
+    build_writer_cache(settings)
+
+
 BUILD_STEPS: list[tuple[str, Step]] = [
     ("catalog", build_catalog),
     ("index", build_index),
-    ("orders", "assistant.orders.seed:build_demo_orders"),
-    ("policies", "assistant.policies.store:build_policies"),
-    ("users", "training.users:build_users"),  # synthetic users + histories (RANKER)
-    ("sequential", "training.sequential.shop:build_sequential"),  # next-item model on those histories (RANKER)
-    ("writer", "assistant.writer.weights_cache:build_writer_cache"),  # merged writer weights: fast start-up
+    ("orders", build_orders),
+    ("policies", build_policies),
+    ("users", build_users),
+    ("sequential", build_sequential),
+    ("writer", build_writer),
 ]
-
-
-def resolve(step: Step) -> Callable[..., None]:
-    if callable(step):
-        return step
-    module_name, _, attr = step.partition(":")
-    return getattr(importlib.import_module(module_name), attr)
 
 
 def run_steps(settings, only: list[str] | None = None) -> list[tuple[str, float]]:
@@ -75,7 +99,7 @@ def run_steps(settings, only: list[str] | None = None) -> list[tuple[str, float]
         if only and name not in only:
             continue
         start = time.perf_counter()
-        resolve(step)(settings)
+        step(settings)
         done.append((name, time.perf_counter() - start))
     return done
 
@@ -87,7 +111,7 @@ def register(sub) -> None:
 
 
 def run(args, settings) -> int:
-    from ui.cli.main import UserError
+    from assistant.errors import UserError
 
     names = [name for name, _ in BUILD_STEPS]
     unknown = [n for n in (args.only or []) if n not in names]

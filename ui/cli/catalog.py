@@ -46,7 +46,7 @@ def _add_load_options(parser) -> None:
 
 
 def parse_mapping(items: list[str]) -> dict[str, str]:
-    from ui.cli.main import UserError
+    from assistant.errors import UserError
 
     mapping: dict[str, str] = {}
     for item in items:
@@ -60,7 +60,7 @@ def parse_mapping(items: list[str]) -> dict[str, str]:
 def run_generate(args, settings) -> int:
     from retrieval.catalog.generate import generate_catalog
     from retrieval.catalog.io import save_catalog
-    from ui.cli.main import UserError
+    from assistant.errors import UserError
 
     n = settings.catalog_size if args.n is None else args.n
     seed = settings.seed if args.seed is None else args.seed
@@ -79,7 +79,7 @@ def _read(args):
     from retrieval.catalog.feeds import FeedFormatError
     from retrieval.catalog.importers import NotACatalogError, import_source
     from retrieval.catalog.io import CatalogError
-    from ui.cli.main import UserError
+    from assistant.errors import UserError
 
     try:
         return import_source(args.source, parse_mapping(args.map), fmt=args.fmt, ignore_unknown=args.ignore_unknown)
@@ -96,7 +96,7 @@ def _report_bad(errors, limit: int = 20) -> None:
 
 def run_import(args, settings) -> int:
     from retrieval.catalog.io import CatalogError, save_catalog
-    from ui.cli.main import UserError
+    from assistant.errors import UserError
 
     result = _read(args)
     if result.errors and not args.skip_bad:

@@ -84,15 +84,16 @@ def chat_scores(assistant, queries: list[str], judgments, dense_run: dict[str, l
 
 def _chat_assistant(settings, scratch: Path):
     from assistant.assistant import Assistant
+    from assistant.runtime import build_runtime
 
     chat_settings = settings.model_copy(update={"database_url": f"sqlite:///{scratch / 'eval.db'}", "generate": False})
-    return Assistant.from_settings(chat_settings, generate=False)
+    return Assistant(build_runtime(chat_settings, generate=False))
 
 
 def run(args, settings) -> int:
     from ui.cli.index import open_hybrid_index
     from retrieval.evaluation import JudgmentsError, load_judgments, load_queries, score
-    from ui.cli.main import UserError
+    from assistant.errors import UserError
 
     try:
         judgments = load_judgments(args.judgments)
@@ -106,7 +107,11 @@ def run(args, settings) -> int:
     report: dict = {"retrieval": {name: score(run, judgments, queries).as_dict() for name, run in runs.items()}}
     if args.chat:
         with tempfile.TemporaryDirectory(prefix="shopbot-eval-") as scratch:
-            scores, rows = chat_scores(_chat_assistant(settings, Path(scratch)), queries, judgments, runs["dense"])
+            bot = _chat_assistant(settings, Path(scratch))
+            try:
+                scores, rows = chat_scores(bot, queries, judgments, runs["dense"])
+            finally:
+                bot.close()
         report["chat"], report["chat_turns"] = scores.as_dict(), rows
     _print(report, args.json)
     return 0

@@ -27,7 +27,7 @@ def register(sub) -> None:
 
 def notify_server(url: str, token: str, user: str, timeout_s: float = 30.0) -> dict:
     """POST /v1/admin/forget on a running server; the JSON report, or UserError with the server's error code."""
-    from ui.cli.main import UserError
+    from assistant.errors import UserError
 
     request = urllib.request.Request(
         url.rstrip("/") + "/v1/admin/forget", data=json.dumps({"user_id": user}).encode(), method="POST",
@@ -46,16 +46,17 @@ def notify_server(url: str, token: str, user: str, timeout_s: float = 30.0) -> d
 
 
 def run(args, settings) -> int:
-    from assistant.db import make_engine
     from assistant.privacy import forget_user
-    from ui.cli.main import UserError
+    from assistant.stores import open_stores
+    from assistant.errors import UserError
 
     user = (args.user or "").strip()
     if not user:
         raise UserError("give the user id to forget, e.g. `shopbot forget alice`")
     if args.server and not settings.admin_token:
         raise UserError("--server needs admin_token in the settings (SHOPBOT_ADMIN_TOKEN), the same as the server's")
-    report = forget_user(make_engine(settings.db_url), user)
+    with open_stores(settings) as stores:
+        report = forget_user(stores.engine, user)
     print(f"forgot {user}: {report.interactions} interactions, {report.events} session events, "
           f"{report.tickets} handoff transcripts, {report.labels} reviewed labels, "
           f"{report.widget_sessions} widget sessions deleted")
@@ -68,7 +69,7 @@ def run(args, settings) -> int:
 
 def notify_workers(url: str, token: str, user: str, workers: int) -> set[int]:
     """POST until ``workers`` distinct worker pids answered (each new connection may land on any worker)."""
-    from ui.cli.main import UserError
+    from assistant.errors import UserError
 
     seen: set[int] = set()
     for _ in range(max(10, 20 * workers)):

@@ -23,7 +23,7 @@ def register(sub) -> None:
 
 def open_hybrid_index(settings):
     """The dense index with BM25 fused in, as the assistant searches it (retrieval/hybrid.py)."""
-    from assistant.wiring import hybrid_over
+    from assistant.runtime import hybrid_over
 
     return hybrid_over(open_index(settings), None, settings)
 
@@ -34,7 +34,7 @@ def open_index(settings, embedder=None):
     from retrieval.embeddings import Embedder, EmbeddingError
     from retrieval.index import ProductIndex
     from retrieval.packaged import ModelNotInstalled
-    from ui.cli.main import UserError
+    from assistant.errors import UserError
 
     try:
         return ProductIndex.open(
@@ -56,7 +56,7 @@ def catalog_fingerprint(path: Path) -> str:
 def load_products(path: Path, mapping: dict[str, str] | None = None, *, skip_bad: bool = False):
     """Load a catalog file, turning every problem into one clear UserError (bad rows refuse it unless skip_bad)."""
     from retrieval.catalog.io import CatalogError, load_catalog
-    from ui.cli.main import UserError
+    from assistant.errors import UserError
 
     path = Path(path)
     if not path.is_file():
@@ -76,7 +76,7 @@ def index_catalog(settings, catalog: Path | None = None, *, progress: bool = Tru
                   mapping: dict[str, str] | None = None, skip_bad: bool = False):
     """Load ``catalog`` (default settings.catalog_path), upsert it, record its fingerprint; returns IndexStats."""
     from retrieval.index import ProductIndexError
-    from ui.cli.main import UserError
+    from assistant.errors import UserError
 
     path = Path(catalog) if catalog else settings.catalog_path
     products = load_products(path, mapping, skip_bad=skip_bad)

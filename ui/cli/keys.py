@@ -34,7 +34,7 @@ def hash_password(password: str) -> str:
 
 
 def _read_password() -> str:
-    from ui.cli.main import UserError
+    from assistant.errors import UserError
 
     if sys.stdin.isatty():
         password = getpass.getpass("admin password: ")
@@ -50,7 +50,7 @@ def _read_password() -> str:
 
 
 def _check_origins(origins: list[str]) -> list[str]:
-    from ui.cli.main import UserError
+    from assistant.errors import UserError
 
     for origin in origins:
         if not origin.startswith(("https://", "http://")) or origin.rstrip("/").count("/") != 2:

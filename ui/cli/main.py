@@ -6,31 +6,29 @@ Every command builds the one ``Settings`` here and passes it down.
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import os
 import sys
 
-# Subcommand modules under ui.cli; each defines register(subparsers) and sets a `func(args, settings)`.
-COMMANDS: tuple[str, ...] = (
-    "catalog",   # shopbot catalog generate|import
-    "index",     # shopbot index
-    "search",    # shopbot search
-    "build",     # shopbot build (everything missing)
-    "serve",     # shopbot serve
-    "train",     # shopbot train nlu|generator|sequential
-    "evaluate",  # shopbot eval nlu|generator
-    "replay",    # shopbot replay
-    "forget",    # shopbot forget USER
-    "analytics", # shopbot analytics [--since 7d] [--policy weights.toml]
-    "keys",      # shopbot keys [--origin URL] [--admin-password]
+from assistant.errors import UserError
+from ui.cli import analytics, build, catalog, evaluate, forget, index, keys, replay, search, serve, train
+
+# Each command group module defines register(subparsers) and sets a `func(args, settings)`.
+COMMANDS = (
+    catalog,    # shopbot catalog generate|import
+    index,      # shopbot index
+    search,     # shopbot search
+    build,      # shopbot build (everything missing)
+    serve,      # shopbot serve
+    train,      # shopbot train nlu|generator|sequential
+    evaluate,   # shopbot eval nlu|generator|search
+    replay,     # shopbot replay
+    forget,     # shopbot forget USER
+    analytics,  # shopbot analytics [--since 7d] [--policy weights.toml]
+    keys,       # shopbot keys [--origin URL] [--admin-password]
 )
 
 log = logging.getLogger("shopbot")
-
-
-class UserError(Exception):
-    """A problem with the user's input: printed as one clear line, exit code 2, no traceback."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,13 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--chroma-url", help="use a Chroma server instead of the embedded store")
     parser.add_argument("-v", "--verbose", action="store_true")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"ui.cli.{name}")
-        except ModuleNotFoundError as exc:  # a command group not built yet
-            if exc.name != f"ui.cli.{name}":
-                raise
-            continue
+    for module in COMMANDS:
         module.register(sub)
     return parser
 

@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 from pathlib import Path
 
-from ui.cli.main import UserError
+from assistant.errors import UserError
+from ui.replay.worker import build_assistant
 
 log = logging.getLogger(__name__)
+
+# what each replay worker builds its AssistantAPI with (the tests swap in a stand-in)
+ASSISTANT_FACTORY = build_assistant
 
 
 def register(sub) -> None:
@@ -30,7 +33,6 @@ def register(sub) -> None:
                    help="--backend ray: the Ray cluster to use ('auto' = the one running on this machine); "
                         "default: a private local Ray")
     p.add_argument("--compare", nargs=2, type=Path, metavar=("OLD", "NEW"), help="compare two replay runs")
-    p.add_argument("--factory", default=None, help=argparse.SUPPRESS)  # module:callable building an AssistantAPI
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
@@ -71,7 +73,6 @@ def run(args, settings) -> int:
     from ui.replay.runner import ReplayError, ReplayOptions, run_replay, write_reports
     from ui.replay.shared_db import shared_db_problem
     from ui.replay.transcripts import TranscriptError, load_transcripts
-    from ui.replay.worker import DEFAULT_FACTORY
 
     try:
         loaded = load_transcripts(args.files)
@@ -84,12 +85,12 @@ def run(args, settings) -> int:
     opts = ReplayOptions(out=args.out or settings.data_dir / "replay", workers=args.workers,
                          generate=not args.no_generate, seed=settings.seed if args.seed is None else args.seed,
                          keep_state=args.keep_state, allow_shared_db=args.allow_shared_db, backend=args.backend,
-                         ray_address=args.address, factory=args.factory or DEFAULT_FACTORY,
+                         ray_address=args.address, factory=ASSISTANT_FACTORY,
                          progress=not args.no_progress)
     problem = shared_db_problem(settings.db_url, opts.allow_shared_db)
     if problem:  # before the build steps, which would write into it too
         raise UserError(problem)
-    if opts.factory == DEFAULT_FACTORY:
+    if opts.factory is build_assistant:  # a stand-in factory (tests) needs no built data dir
         _build(settings)
     try:
         result = run_replay(loaded.conversations, settings, opts, loaded.problems)

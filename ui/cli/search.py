@@ -25,7 +25,7 @@ def register(sub) -> None:
 
 def filters_from_args(args):
     from retrieval.records import SearchFilters
-    from ui.cli.main import UserError
+    from assistant.errors import UserError
 
     for name in ("min_price", "max_price"):
         value = getattr(args, name)
@@ -75,7 +75,7 @@ def as_json(hits, query: str) -> str:
 
 def run(args, settings) -> int:
     from ui.cli.index import open_hybrid_index
-    from ui.cli.main import UserError
+    from assistant.errors import UserError
 
     filters = filters_from_args(args)
     index = open_hybrid_index(settings)

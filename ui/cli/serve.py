@@ -60,7 +60,7 @@ def with_own_origins(settings):
 
 def run(args, settings) -> int:
     from assistant.settings import is_loopback
-    from ui.cli.main import UserError
+    from assistant.errors import UserError
 
     updates = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     if args.no_generate:
@@ -82,25 +82,23 @@ def run(args, settings) -> int:
 
 
 def serve_single(settings, *, gradio: bool = True) -> int:
-    """One process: bind at once and load the assistant's models in a background thread (``ui/lazy_assistant.py``):
-    /v1/health, the static files and the chat page answer while the models load; the first chat call waits.
-    A failed load stops the server (SIGINT to this process) and is reported as ``shopbot: error: ...``."""
+    """One process: open the stores, bind at once and load the models in a background thread
+    (``ui/lazy_assistant.py``): /v1/health, the static files and the chat page answer while the models load; the
+    first chat call waits. A failed load stops the server (SIGINT to this process) and is reported as
+    ``shopbot: error: ...``."""
     import os
     import signal
     import threading
 
     import uvicorn
 
-    from ui.cli.main import UserError
-
-    try:
-        from assistant.assistant import Assistant
-    except ModuleNotFoundError as exc:
-        raise UserError(f"the assistant is not available ({exc.name} missing); run `shopbot build` first") from exc
+    from assistant.errors import UserError
+    from assistant.stores import open_stores
     from ui.app import build_app
     from ui.lazy_assistant import BackgroundAssistant, quick_demo_users
 
     serving = threading.Event()
+    released = threading.Event()  # set once uvicorn.run has returned: load (or fail) without waiting for the port
 
     def stop(_exc: BaseException) -> None:  # the load failed: stop uvicorn the way Ctrl-C does
         if serving.is_set():
@@ -108,28 +106,37 @@ def serve_single(settings, *, gradio: bool = True) -> int:
 
     def load():  # after the port is up: the loader must not slow the imports and page build before it
         wait_until_listening(settings.host, settings.port, released)
-        return Assistant.from_settings(settings, generate=settings.generate)
+        return load_assistant(settings, stores)
 
-    released = threading.Event()  # set once uvicorn.run has returned: load (or fail) without waiting for the port
-    log.info("loading the assistant from %s in the background", settings.data_dir)
-    assistant = BackgroundAssistant(load, on_error=stop, early_demo_users=quick_demo_users(settings)).start()
-    app = build_app(settings, assistant, gradio=gradio)
-    try:
-        serving.set()
-        if assistant.error is None:
-            log.info("serving on http://%s:%d  (chat UI /, widget demo /demo, API docs /docs)", settings.host, settings.port)
-            # proxy_headers=False: uvicorn would otherwise trust X-Forwarded-For from any local peer; the widget API
-            # reads it itself, from settings.trusted_proxies only (ui/api/ratelimit.py)
-            uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False,
-                        proxy_headers=False)
-    except KeyboardInterrupt:  # the failed load's SIGINT came before uvicorn took over the signal
-        pass
-    released.set()
-    assistant.join(timeout=2.0)  # a load that is about to fail reports its error below
+    with open_stores(settings) as stores:
+        log.info("loading the assistant from %s in the background", settings.data_dir)
+        assistant = BackgroundAssistant(load, on_error=stop, early_demo_users=quick_demo_users(stores.orders)).start()
+        app = build_app(stores, assistant, gradio=gradio)
+        try:
+            serving.set()
+            if assistant.error is None:
+                log.info("serving on http://%s:%d  (chat UI /, widget demo /demo, API docs /docs)", settings.host,
+                         settings.port)
+                # proxy_headers=False: uvicorn would otherwise trust X-Forwarded-For from any local peer; the widget
+                # API reads it itself, from settings.trusted_proxies only (ui/api/ratelimit.py)
+                uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False,
+                            proxy_headers=False)
+        except KeyboardInterrupt:  # the failed load's SIGINT came before uvicorn took over the signal
+            pass
+        released.set()
+        assistant.join(timeout=2.0)  # a load that is about to fail reports its error below
     if assistant.error is not None:
         hint = "; run `shopbot build` first" if isinstance(assistant.error, FileNotFoundError) else ""
         raise UserError(f"{assistant.error}{hint}")
     return 0
+
+
+def load_assistant(settings, stores):
+    """The Assistant over a runtime built on the server's ``stores`` (runs in the background loader thread)."""
+    from assistant.assistant import Assistant
+    from assistant.runtime import build_runtime
+
+    return Assistant(build_runtime(settings, stores=stores, generate=settings.generate))
 
 
 def wait_until_listening(host: str, port: int, stop, timeout_s: float = 120.0) -> None:

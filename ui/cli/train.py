@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import importlib
+from training.generator import cli as generator_cli
+from training.nlu import cli as nlu_cli
+from training.sequential import cli as sequential_cli
 
-# training package modules with register(subparsers) for `train` and register_eval(subparsers) for `eval`
-TRAINABLE: tuple[str, ...] = ("training.nlu.cli", "training.generator.cli", "training.sequential.cli")
-
-
-def _modules():
-    for name in TRAINABLE:
-        try:
-            yield importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not name.startswith(exc.name):
-                raise
+# modules with register(subparsers) for `train` and register_eval(subparsers) for `eval`
+TRAINABLE = (nlu_cli, generator_cli, sequential_cli)
 
 
 def register(sub) -> None:
     parser = sub.add_parser("train", help="train a model (nlu, generator, sequential)")
     models = parser.add_subparsers(dest="model", required=True)
-    for module in _modules():
+    for module in TRAINABLE:
         module.register(models)

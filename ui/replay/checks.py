@@ -18,7 +18,8 @@ import re
 from collections.abc import Iterable
 
 from ui.replay.record import ShownProduct, TurnRecord, Verdict
-from ui.replay.transcripts import Expect, ProductConstraints, normalise_value
+from assistant.nlu.normalize import normalize_value
+from ui.replay.transcripts import Expect, ProductConstraints
 
 _PRICE = re.compile(r"(?:\$|usd\s?)\s?(\d[\d,]*(?:\.\d{1,2})?)|(\d[\d,]*(?:\.\d{1,2})?)\s?(?:usd|dollars)\b", re.I)
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
@@ -66,7 +67,7 @@ def product_verdicts(cons: ProductConstraints, products: tuple[ShownProduct, ...
 def entity_verdicts(expect: Expect, predicted: tuple[tuple[str, str, str], ...]) -> list[Verdict]:
     by_type: dict[str, list[str]] = {}
     for etype, value, _text in predicted:
-        by_type.setdefault(etype, []).append(normalise_value(etype, value))
+        by_type.setdefault(etype, []).append(normalize_value(etype, value))
     if expect.has_entities and not expect.entities:
         actual = _fmt(f"{t}={v}" for t, vs in by_type.items() for v in vs)
         return [Verdict("entities", "entities (none)", "(none)", actual, not by_type)]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from assistant.latency import StageLatency, stage_latencies
+from assistant.metrics import EntityScore, classification_scores, entity_value_scores
 from ui.replay.record import TurnRecord
-from ui.replay.transcripts import normalise_value
 
 # metric name -> True when higher is better (used by compare to find regressions)
 DIRECTION: dict[str, bool] = {
@@ -18,17 +17,6 @@ DIRECTION: dict[str, bool] = {
     "unfaithful_mentions": False, "fallback_rate": False, "error_turns": False, "latency_p50_ms": False,
     "latency_p95_ms": False, "coverage": True, "mean_distinct_brands": True, "mean_distinct_categories": True,
 }
-
-
-@dataclass(frozen=True)
-class EntityScore:
-    type: str
-    tp: int
-    fp: int
-    fn: int
-    precision: float | None
-    recall: float | None
-    f1: float | None
 
 
 @dataclass(frozen=True)
@@ -82,28 +70,12 @@ def _kind_rate(records: list[TurnRecord], kind: str) -> tuple[float | None, int]
 
 
 def entity_scores(records: list[TurnRecord]) -> tuple[tuple[EntityScore, ...], float | None]:
-    """Per-type P/R/F1 over turns that state an ``entities`` expectation (taken as the full set)."""
-    tp, fp, fn = Counter(), Counter(), Counter()
-    for r in records:
-        if r.expected_entities is None:
-            continue
-        pred = Counter((t, normalise_value(t, v)) for t, v, _ in r.entities)
-        gold = Counter((t, v) for t, vals in r.expected_entities for v in vals)
-        for (t, _), n in (pred & gold).items():
-            tp[t] += n
-        for (t, _), n in (pred - gold).items():
-            fp[t] += n
-        for (t, _), n in (gold - pred).items():
-            fn[t] += n
-    out = []
-    for t in sorted(set(tp) | set(fp) | set(fn)):
-        p, rc = _rate(tp[t], tp[t] + fp[t]), _rate(tp[t], tp[t] + fn[t])
-        denom = 2 * tp[t] + fp[t] + fn[t]
-        f1 = 2 * tp[t] / denom if denom else None
-        out.append(EntityScore(t, tp[t], fp[t], fn[t], p, rc, f1))
-    T, P, F = sum(tp.values()), sum(fp.values()), sum(fn.values())
-    micro = 2 * T / (2 * T + P + F) if (T + P + F) else None
-    return tuple(out), micro
+    """Per-type P/R/F1 over turns that state an ``entities`` expectation (taken as the full set);
+    ``assistant.metrics.entity_value_scores`` does the matching."""
+    checked = [r for r in records if r.expected_entities is not None]
+    scores = entity_value_scores([[(t, v) for t, vals in r.expected_entities for v in vals] for r in checked],
+                                 [[(t, v) for t, v, _ in r.entities] for r in checked])
+    return scores.per_type, scores.micro.f1
 
 
 def latency(records: list[TurnRecord]) -> tuple[StageLatency, ...]:
@@ -137,7 +109,8 @@ def compute_metrics(records: list[TurnRecord] | tuple[TurnRecord, ...], catalog_
     total = next((s for s in lat if s.stage == "total"), None)
     brands, cats = _diversity(records)
     shown = {p.id for r in records for p in r.products}
-    confusion = Counter((r.expected_intent, r.intent) for r in records if r.expected_intent is not None)
+    intents = [(r.expected_intent, r.intent) for r in records if r.expected_intent is not None]
+    confusion = classification_scores([g for g, _ in intents], [p for _, p in intents]).confusion
     return Metrics(
         conversations=len({r.key for r in records}), turns=len(records), error_turns=len(records) - len(ok),
         expectations=len(verdicts), failed_expectations=sum(not v.passed for v in verdicts),
@@ -154,5 +127,5 @@ def compute_metrics(records: list[TurnRecord] | tuple[TurnRecord, ...], catalog_
         product_turns=sum(bool(r.products) for r in records), mean_distinct_brands=brands,
         mean_distinct_categories=cats, distinct_products_shown=len(shown), catalog_size=catalog_size,
         coverage=len(shown) / catalog_size if catalog_size else None,
-        confusion=tuple((e, p, n) for (e, p), n in sorted(confusion.items())),
+        confusion=confusion,
     )

@@ -22,7 +22,8 @@ from ui.replay.checkpoint import Checkpoint
 from ui.replay.record import TurnRecord
 from ui.replay.shared_db import shared_db_problem
 from ui.replay.transcripts import Conversation, Problem
-from ui.replay.worker import DEFAULT_FACTORY, ReplayWorker, WorkerConfig, init_process, load_catalog_titles, replay_in_process
+from ui.replay.worker import (AssistantFactory, ReplayWorker, WorkerConfig, build_assistant, factory_name, init_process,
+                              load_catalog_titles, replay_in_process)
 
 log = logging.getLogger(__name__)
 BACKENDS = ("local", "ray")
@@ -42,7 +43,7 @@ class ReplayOptions:
     allow_shared_db: bool = False  # replay into a non-empty server database (ui/replay/shared_db.py)
     backend: str = "local"
     ray_address: str | None = None  # backend ray: None = in-process local Ray, "auto" or HOST[:PORT] = a cluster
-    factory: str = DEFAULT_FACTORY
+    factory: AssistantFactory = build_assistant
     progress: bool = True
 
 
@@ -56,7 +57,7 @@ class ReplayRun:
 
 
 def _meta(opts: ReplayOptions) -> dict:
-    return {"generate": opts.generate, "seed": opts.seed, "keep_state": opts.keep_state, "factory": opts.factory}
+    return {"generate": opts.generate, "seed": opts.seed, "keep_state": opts.keep_state, "factory": factory_name(opts.factory)}
 
 
 def run_replay(conversations: tuple[Conversation, ...] | list[Conversation], settings, opts: ReplayOptions,

@@ -8,7 +8,7 @@ replay`` therefore refuses a non-SQLite database that already holds conversation
 
 from __future__ import annotations
 
-from sqlalchemy import func, inspect, select, table
+from sqlalchemy import create_engine, func, inspect, select, table
 
 LIVE_TABLES = ("dialogue_events", "interactions", "widget_sessions")
 
@@ -28,9 +28,7 @@ def shared_db_problem(db_url: str, allow_shared_db: bool) -> str | None:
     """Why replay must not run against ``db_url``, or None."""
     if allow_shared_db or db_url.startswith("sqlite"):
         return None
-    from assistant.db import make_engine
-
-    engine = make_engine(db_url)
+    engine = create_engine(db_url, pool_pre_ping=True)  # a server URL (never SQLite here): only counted, then closed
     try:
         rows = live_rows(engine)
     finally:

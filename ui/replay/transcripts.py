@@ -19,18 +19,16 @@ import csv
 import hashlib
 import io
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.nlu.normalize import normalize_value
 from assistant.records import ENTITY_TYPES, INTENTS, Action
 
 ACTIONS: tuple[str, ...] = tuple(a.value for a in Action)
 EXPECT_KEYS = frozenset({"intent", "entities", "products", "action", "reply_contains", "reply_not_contains"})
 PRODUCT_KEYS = frozenset({"max_price", "min_price", "color", "brand", "category", "product_type", "in_stock",
                           "min_count", "max_count"})
-PRICE_TYPES = frozenset({"PRICE_MIN", "PRICE_MAX"})
-_NUM = re.compile(r"-?\d+(?:[.,]\d+)*")
 
 
 class TranscriptError(Exception):
@@ -103,17 +101,6 @@ class LoadResult:
     problems: tuple[Problem, ...]
 
 
-def normalise_value(etype: str, value: object) -> str:
-    """Entity values compare case-insensitively after normalisation; prices compare as numbers."""
-    text = " ".join(str(value).lower().split())
-    if etype in PRICE_TYPES:
-        m = _NUM.search(text.replace("$", ""))
-        if m:
-            num = float(m.group(0).replace(",", ""))
-            return f"{num:g}"
-    return text
-
-
 def _invalid(msg: str) -> ValueError:
     return ValueError(msg)
 
@@ -155,7 +142,7 @@ def _parse_entities(raw: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
         vals = val if isinstance(val, list) else [val]
         if not vals or any(not isinstance(v, (str, int, float)) or isinstance(v, bool) for v in vals):
             raise _invalid(f"entities.{etype} must be a string, number or list of them")
-        out.append((etype, tuple(sorted(normalise_value(etype, v) for v in vals))))
+        out.append((etype, tuple(sorted(normalize_value(etype, str(v)) for v in vals))))
     return tuple(sorted(out))
 
 

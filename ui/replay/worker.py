@@ -17,7 +17,6 @@ State (see ui/replay/README.md):
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import logging
 import random
@@ -26,6 +25,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -36,7 +36,20 @@ from ui.replay.transcripts import Conversation, TurnSpec
 
 log = logging.getLogger(__name__)
 
-DEFAULT_FACTORY = "assistant.assistant:Assistant.from_settings"
+AssistantFactory = Callable[..., object]  # (settings, generate=...) -> an AssistantAPI
+
+
+def build_assistant(settings, generate: bool = True):
+    """The default factory: the real Assistant over its own runtime (closed by ``ReplayWorker.close``)."""
+    from assistant.assistant import Assistant
+    from assistant.runtime import build_runtime
+
+    return Assistant(build_runtime(settings, generate=generate))
+
+
+def factory_name(factory: AssistantFactory) -> str:
+    """``module:qualname`` of a factory (for checkpoints and reports)."""
+    return f"{factory.__module__}:{factory.__qualname__}"
 
 
 @dataclass(frozen=True)
@@ -45,17 +58,7 @@ class WorkerConfig:
     generate: bool
     seed: int
     keep_state: bool
-    factory: str = DEFAULT_FACTORY  # "module:callable(settings, generate=...)" building an AssistantAPI
-
-
-def resolve(spec: str):
-    module_name, _, attr = spec.partition(":")
-    if not module_name or not attr:
-        raise ValueError(f"factory must look like 'package.module:callable', got {spec!r}")
-    obj = importlib.import_module(module_name)
-    for part in attr.split("."):
-        obj = getattr(obj, part)
-    return obj
+    factory: AssistantFactory = build_assistant  # a module-level function: pickled by reference for the workers
 
 
 def conversation_seed(key: str, seed: int) -> int:
@@ -99,7 +102,7 @@ class ReplayWorker:
             settings = self._private_copy(settings)
         self.settings = settings
         self.titles, _ = load_catalog_titles(settings.catalog_path)
-        self.assistant = resolve(cfg.factory)(settings, generate=cfg.generate)
+        self.assistant = cfg.factory(settings, generate=cfg.generate)
         if not cfg.keep_state:
             self._snapshot()
 

@@ -1,4 +1,5 @@
-"""Okapi BM25 over product texts: the lexical baseline the dense retriever is measured against."""
+"""Okapi BM25 over product texts: the plain lexical baseline of bench/retrieval_quality.py (search itself
+uses ``bm25s``, retrieval/lexical.py)."""
 
 from __future__ import annotations
 
