@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import phonenumbers
 
+from assistant.records import ForgetReport
+
 PHONE_LOOKUPS = 400  # phonenumbers calls per text; beyond it, 10+ digit numbers count as phones (fail safe)
 PHONE_REGIONS = ("US", "GB", "CA", "AU", "IN", "IE", "DE", "FR", "ES", "IT", "NL")  # national formats tried
 MAX_WINDOW_GROUPS = 6  # digit groups one phone or card number may span ("+33 1 42 68 53 00")
@@ -254,17 +256,6 @@ def redact(text: str) -> Redaction:
     out = _sub(_ADDRESS, _address, out, "address", kinds)
     out = _sub(_PO_BOX, "[ADDRESS]", out, "address", kinds) if "box" in low else out
     return Redaction(out, tuple(kinds))
-
-
-@dataclass(frozen=True)
-class ForgetReport:
-    user_id: str
-    interactions: int = 0
-    events: int = 0
-    tickets: int = 0
-    labels: int = 0
-    widget_sessions: int = 0
-    cached_sessions: int = 0  # dropped from a running server's memory (Assistant.forget / POST /v1/admin/forget)
 
 
 WIDGET_SESSIONS = "widget_sessions"  # the multi-worker API's session bindings (ui/workers.py)

@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from assistant.privacy import ForgetReport
-from assistant.records import Turn
+from assistant.records import ForgetReport, Turn
 
 FEEDBACK_KINDS = ("view", "click", "like", "dislike", "add_to_cart", "purchase", "return")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
 from retrieval.product import Product
@@ -138,3 +138,16 @@ class ReplyFacts:
     notes: tuple[str, ...] = ()  # true statements of what was done/found ("Return R-1042 was started for order 10023.")
     question: str | None = None  # the attribute asked about, for product questions
     answer: str | None = None  # the attribute's value from the product's own data, when known
+
+
+@dataclass(frozen=True)
+class ForgetReport:
+    """What a privacy deletion removed (``assistant.privacy.forget_user``, ``Assistant.forget``)."""
+
+    user_id: str
+    interactions: int = 0
+    events: int = 0
+    tickets: int = 0
+    labels: int = 0
+    widget_sessions: int = 0
+    cached_sessions: int = 0  # dropped from a running server's memory (Assistant.forget / POST /v1/admin/forget)

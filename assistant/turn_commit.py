@@ -83,8 +83,6 @@ class DecidingRanker:
         self._ranker = ranker
 
     def rank(self, user_id: str, hits, k: int = 5, *, avoid: tuple[str, ...] = (), filters=None, searching: bool = False):
-        if isinstance(self._ranker, RankingPolicy):
-            return self._ranker.rank(user_id, hits, k, avoid=avoid, filters=filters, record=False, searching=searching)
         return self._ranker.rank(user_id, hits, k, avoid=avoid, filters=filters, searching=searching)
 
     def feedback(self, user_id: str, product_id: str, kind: str, *, session_id: str | None = None) -> None:

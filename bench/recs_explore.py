@@ -113,6 +113,7 @@ def simulate(world: World, ranker, name: str, seed: int, off_policy: bool = Fals
         user = world.users[u]
         sig = ranker.signals(user.user_id, hits) if off_policy else None
         slate = ranker.rank(user.user_id, hits, K)
+        ranker.record_views(user.user_id, slate)  # the slate is shown (ranking itself changes nothing)
         shown = [c.product for c in slate]
         probs = np.array([click_prob(world, user, p) for p in shown])
         run.regrets.append(_oracle(world, ranker, user, hits) - float((POSITION_BIAS[:len(shown)] * probs).sum() * (1 + PURCHASE_RATE)))
@@ -190,6 +191,9 @@ class RandomRanker:
     def feedback(self, user_id: str, product_id: str, kind: str) -> None:
         if kind == "purchase":
             self.purchased(user_id).add(product_id)
+
+    def record_views(self, user_id: str, cands) -> None:
+        return None
 
 
 def summarize(world: World, run: Run, turns: int) -> dict:

@@ -20,9 +20,8 @@ import time
 from collections.abc import Callable, Iterator
 
 from assistant.orders.repository import OrderRepository
-from assistant.privacy import ForgetReport
 from assistant.protocol import AssistantAPI, CartLine, DemoUser
-from assistant.records import Turn
+from assistant.records import ForgetReport, Turn
 
 log = logging.getLogger(__name__)
 

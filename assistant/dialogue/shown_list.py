@@ -26,7 +26,7 @@ from assistant.dialogue import list_answers as la
 from assistant.dialogue.answers import _aspect
 from assistant.dialogue.context import FlowContext
 from assistant.dialogue.outcome import FlowResult
-from assistant.dialogue.products import _compare_refs, shown_products
+from assistant.dialogue.products import _compare_refs, compare_table, shown_products
 from assistant.dialogue.references import resolve
 from assistant.dialogue.state import DialogueState
 from assistant.events import FocusSet, ProductsShown
@@ -60,6 +60,7 @@ _FILTER = re.compile(r"^\s*(?:(?:ok(?:ay)?|so|now|then|please|and)[,\s]+)*(?:(?:
                      r"(?:only|just)\s+(?:the\s+|show\s+)?(?P<what>.+?)\s+(?:ones?|of them|of those|of these)\b", re.I)
 _EXISTS = re.compile(r"\b(?:(?:are|is|do|does|have|has|can|will)\s+(?:any|either|none|one)(?:\s+of\s+(?:them|those|these|the\s+\w+))?"
                      r"|which\s+(?:ones|of\s+(?:them|those|these)|\w+\s+(?:are|come|have))|any of (?:them|those|these))\b", re.I)
+_PLURAL = re.compile(r"\b(and|both|all|each|ones)\b", re.I)
 _MEASURE_WORDS = frozenset("battery life playtime weight price rating review reviews stars cost".split())
 _CART = re.compile(r"\b(add|cart|basket|buy|purchase|checkout|order it|take it|i'?ll take)\b", re.I)
 _VARIANT = re.compile(r"\b(show me|do you have|have|got|is there|available|comes?|in)\b", re.I)
@@ -77,14 +78,15 @@ def _candidates(shown: Sequence[Product], picks: Sequence[int]) -> tuple[Candida
 
 
 def _result(action: Action, answer: la.Answer, shown: Sequence[Product], intent: str, *,
-            show: bool = False) -> FlowResult:
+            show: bool = False, data: tuple[tuple[str, str], ...] = ()) -> FlowResult:
     events: list = []
     if show and answer.about:
         events.append(ProductsShown(tuple(shown[i].id for i in answer.about), new_query=False))
     if len(answer.about) == 1:
         events.append(FocusSet(product_id=shown[answer.about[0]].id))
+        data = (("product_id", shown[answer.about[0]].id), *data)
     return FlowResult(action, notes=answer.notes, products=_candidates(shown, answer.about), events=tuple(events),
-                      intent=intent)
+                      intent=intent, data=data)
 
 
 def _other_type(parse: Parse, shown: Sequence[Product]) -> bool:
@@ -157,7 +159,8 @@ def _compare(text: str, shown: Sequence[Product], focus: str | None) -> FlowResu
     picks = _compare_refs(text, list(shown), focus)
     if len(picks) < 2:
         return None
-    return _result(Action.COMPARE, la.comparison(shown, picks), shown, "compare")
+    return _result(Action.COMPARE, la.comparison(shown, picks), shown, "compare",
+                   data=(("table", compare_table([shown[i] for i in picks])),))
 
 
 def _filter_or_exists(parse: Parse, shown: Sequence[Product]) -> FlowResult | None:
@@ -187,7 +190,7 @@ def _about_items(parse: Parse, shown: Sequence[Product], focus: str | None) -> F
     if colour and not (_QUESTION.search(text) or _VARIANT.search(text)):
         return None
     refs = _refs(text, shown, focus, colour or (phrase.split()[0] if phrase else ""))
-    if not refs or len(refs) == len(shown) > 1 and not re.search(r"\b(both|all|each)\b", text, re.I):
+    if not refs or (len(refs) > 1 and not _PLURAL.search(text)):  # "the Sonique one" matching two: ask
         return None
     if colour:
         notes = tuple(la.colour_of(shown, i, colour) for i in refs)

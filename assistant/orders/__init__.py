@@ -3,8 +3,3 @@
 Every read or write goes through :class:`assistant.orders.repository.OrderRepository`, whose methods take
 the signed-in ``user_id`` and never return or change another customer's data.
 """
-
-from assistant.orders.repository import OrderRepository
-from assistant.orders.rules import CANCELLABLE, RETURN_WINDOW_DAYS
-
-__all__ = ["OrderRepository", "CANCELLABLE", "RETURN_WINDOW_DAYS"]

@@ -17,9 +17,9 @@ from enum import Enum
 from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.engine import Engine
 
+import assistant.orders.schema as t
 from assistant.db import create_tables
 from assistant.effects import EffectConflict
-from assistant.orders import schema as t
 from assistant.orders.rules import CANCELLABLE, RETURN_WINDOW_DAYS, is_anonymous
 from assistant.records import OrderFact
 from assistant.users import ANONYMOUS

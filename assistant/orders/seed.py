@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import insert
 
-from assistant.orders import schema as t
+import assistant.orders.schema as t
 from assistant.orders.repository import OrderRepository, iso, utcnow
 from retrieval.product import Product
 

@@ -170,16 +170,14 @@ class RankingPolicy:
 
     # ranking ------------------------------------------------------------------------------
     def rank(self, user_id: str, hits: list[Hit], k: int = 5, *, avoid: tuple[str, ...] = (),
-             filters: SearchFilters | None = None, record: bool = True, searching: bool = False) -> list[Candidate]:
-        """The ``k`` items to show, best first, each with its score breakdown and propensity. ``record=False``
-        leaves the views to the caller (the Assistant commits them with the turn: ``remember_views``).
+             filters: SearchFilters | None = None, searching: bool = False) -> list[Candidate]:
+        """The ``k`` items to show, best first, each with its score breakdown and propensity. Ranking changes
+        nothing: what was shown is applied by whoever shows it (the Assistant commits a ``LogViews`` effect with
+        the turn, then ``remember_views``; a simulation calls ``record_views``).
         ``searching``: the shopper asked for something in words, so exploration and diversity use the
         gentler ``search_exploration`` / ``search_diversity_lambda`` and cannot bury what was asked for."""
         with self._lock:  # front ends call from several threads; the posteriors and rng are shared
-            cands = self._rank(user_id, hits, k, avoid, filters, searching)
-            if record:
-                self._record_views(user_id, cands)
-            return cands
+            return self._rank(user_id, hits, k, avoid, filters, searching)
 
     def _rank(self, user_id: str, hits: list[Hit], k: int, avoid: tuple[str, ...],
               filters: SearchFilters | None, searching: bool = False) -> list[Candidate]:
@@ -256,7 +254,8 @@ class RankingPolicy:
         return Candidate(product=p, score=total, breakdown=ScoreBreakdown(items, why, exploratory),
                          position=position, propensity=float(propensity))
 
-    def _record_views(self, user_id: str, cands: list[Candidate]) -> None:
+    def record_views(self, user_id: str, cands: list[Candidate]) -> None:
+        """Apply a show outside a turn (simulations, benches): views remembered and, if enabled, logged."""
         items = [(c.product.id, c.position, c.propensity) for c in cands]
         self.remember_views(user_id, items)
         if self.log_views and self.store is not None:

@@ -45,6 +45,8 @@ def test_breakdown_parts_sum_to_the_score_and_reasons_are_words(catalog, store):
         assert c.score == c.breakdown.total
         assert c.breakdown.reasons and all(isinstance(r, str) and " " in r for r in c.breakdown.reasons)
         assert 0.0 < c.propensity <= 1.0
+    assert not [i for i in store.history("ann") if i.kind == "view"]  # ranking itself writes nothing
+    pol.record_views("ann", cands)  # what showing them does (the Assistant: a LogViews effect of the turn)
     views = [i for i in store.history("ann") if i.kind == "view"]
     assert [(v.item_id, v.position, v.propensity) for v in views] == [(c.product.id, c.position, c.propensity) for c in cands]
 
