@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from retrieval.atomic import write_text_atomic
 from retrieval.catalog.generate import generate_catalog
 from retrieval.catalog.io import load_catalog, save_catalog
 from retrieval.product import Product
@@ -69,10 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         rows = [measure(n, args.repeats, Path(tmp)) for n in args.sizes]
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_out = tempfile.mkstemp(dir=OUT.parent, suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        json.dump({"cpu_count": os.cpu_count(), "rows": rows}, fh, indent=2)
-    os.replace(tmp_out, OUT)
+    write_text_atomic(OUT, json.dumps({"cpu_count": os.cpu_count(), "rows": rows}, indent=2))
     steps = ["generate", "save_jsonl", "load_jsonl_baseline", "load_jsonl", "load_csv"]
     print("| products | " + " | ".join(f"{s} median s (p95)" for s in steps) + " | load_jsonl / baseline |")
     print("|---" * (len(steps) + 2) + "|")

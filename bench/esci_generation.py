@@ -124,8 +124,9 @@ def _delta(after: Counter, before: Counter, key: str) -> int:
 
 def run_chat(settings, queries: list[str], catalog: Catalog, partial: Path | None = None) -> list[dict]:
     from assistant.assistant import Assistant
+    from assistant.runtime import build_runtime
 
-    assistant = Assistant.from_settings(settings, generate=True)
+    assistant = Assistant(build_runtime(settings, generate=True))
     writer = assistant.writer
     rows = []
     for q in queries:

@@ -23,6 +23,8 @@ import statistics
 import time
 from pathlib import Path
 
+from retrieval.atomic import write_text_atomic
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 log = logging.getLogger("bench.generator")
@@ -147,9 +149,7 @@ def _merge(runs: list[dict]) -> dict:
 def _save(result: dict) -> None:
     result["load_avg_end"] = os.getloadavg()[0]
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    tmp = OUT.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(result, indent=2), encoding="utf-8")
-    os.replace(tmp, OUT)
+    write_text_atomic(OUT, json.dumps(result, indent=2))
 
 
 def markdown(result: dict) -> str:

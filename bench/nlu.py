@@ -16,10 +16,11 @@ import json
 import logging
 import os
 import statistics
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+
+from retrieval.atomic import write_text_atomic
 
 log = logging.getLogger("bench.nlu")
 OUT = Path(__file__).resolve().parent / "out" / "nlu.json"
@@ -109,10 +110,7 @@ def queryner(parser) -> dict | None:
 
 def _write(result: dict) -> None:
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=OUT.parent, suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        json.dump(result, fh, indent=2)
-    os.replace(tmp, OUT)
+    write_text_atomic(OUT, json.dumps(result, indent=2))
 
 
 def _eval_rows(name: str, ev: dict) -> list[str]:

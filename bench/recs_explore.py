@@ -15,9 +15,7 @@ import argparse
 import json
 import logging
 import math
-import os
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -31,10 +29,16 @@ from assistant.interactions import InteractionStore
 from assistant.ranking.diversity import similarity_matrix
 from assistant.ranking.policy import RankingPolicy, topk_probabilities
 from assistant.settings import RankerWeights
+from retrieval.atomic import write_text_atomic
 from retrieval.catalog.generate import REFERENCE_DATE, generate_catalog
 from retrieval.product import Product
 from retrieval.records import Hit
-from training.users import SyntheticUser, generate_users, item_quality, simulate_histories
+from training.users import (
+    SyntheticUser,
+    generate_users,
+    item_quality,
+    simulate_histories,
+)
 
 log = logging.getLogger("bench.recs_explore")
 OUT = Path(__file__).resolve().parent / "out" / "recs_explore.json"
@@ -259,10 +263,7 @@ def tables(res: dict) -> str:
 
 def write_json(payload: dict) -> None:
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=OUT.parent, prefix=".recs_explore.")
-    with os.fdopen(fd, "w") as fh:
-        json.dump(payload, fh, indent=2)
-    os.replace(tmp, OUT)
+    write_text_atomic(OUT, json.dumps(payload, indent=2))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,14 +10,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import torch
 
+from retrieval.atomic import write_text_atomic
 from training.sequential.baselines import item_knn_scorer, popularity_scorer
 from training.sequential.data import leave_one_out, load_amazon
 from training.sequential.evaluate import full_rank_metrics
@@ -74,10 +73,7 @@ def table(name: str, res: dict) -> str:
 
 def write_json(payload: dict) -> None:
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=OUT.parent, prefix=".recs_nextitem.")
-    with os.fdopen(fd, "w") as fh:
-        json.dump(payload, fh, indent=2)
-    os.replace(tmp, OUT)
+    write_text_atomic(OUT, json.dumps(payload, indent=2))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,6 +21,8 @@ import shutil
 import time
 from pathlib import Path
 
+from retrieval.atomic import write_text_atomic
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = Path(__file__).resolve().parent / "out"
 TRANSCRIPTS = sorted((ROOT / "tests" / "transcripts").glob("*.jsonl"))
@@ -117,9 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {"transcripts": [p.name for p in TRANSCRIPTS], "workers": args.workers, "template_all": template_all,
               "generated_subset": {"conversations": generated["conversations"] if generated else 0,
                                    "template": template, "generated": generated}}
-    tmp = OUT / ".replay.json.tmp"
-    tmp.write_text(json.dumps(result, indent=2))
-    os.replace(tmp, OUT / "replay.json")
+    write_text_atomic(OUT / "replay.json", json.dumps(result, indent=2))
     print(f"All {template_all['conversations']} conversations, template writer:\n")
     print(table(template_all, None))
     if generated:

@@ -31,6 +31,7 @@ import numpy as np
 
 from bench.retrieval_quality import evaluate, quality_table
 from bench.retrieval_queries import build_queries
+from retrieval.atomic import atomic_path, write_text_atomic
 from retrieval.product import Product
 from retrieval.records import SearchFilters
 
@@ -65,9 +66,8 @@ class VectorCache:
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp.npz")
-        np.savez(tmp, keys=np.array(list(self.vectors)), vectors=np.stack(list(self.vectors.values())))
-        os.replace(tmp, self.path)
+        with atomic_path(self.path) as tmp:
+            np.savez(tmp, keys=np.array(list(self.vectors)), vectors=np.stack(list(self.vectors.values())))
 
 
 class LookupEmbedder:
@@ -260,9 +260,7 @@ def main(argv: list[str] | None = None) -> int:
             results["quality"] = evaluate(index, catalog[:n], queries) | {"catalog": n}
     results["seconds"] = time.perf_counter() - started
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(results, indent=2))
-    os.replace(tmp, args.out)
+    write_text_atomic(args.out, json.dumps(results, indent=2))
     print(markdown(results))
     print(f"\n(total {results['seconds']:.0f}s; figures in {args.out})")
     return 0

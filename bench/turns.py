@@ -25,6 +25,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from retrieval.atomic import write_text_atomic
+
 OUT = Path(__file__).resolve().parent / "out" / "turns.json"
 STAGES = ("parse", "retrieve", "rank", "orders", "write", "store", "first_token", "total", "cpu")
 
@@ -151,9 +153,7 @@ def main(argv: list[str] | None = None) -> int:
                     "peak_rss_mb": 1024},
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    tmp = OUT.with_suffix(".tmp")
-    tmp.write_text(json.dumps(result, indent=2))
-    os.replace(tmp, OUT)
+    write_text_atomic(OUT, json.dumps(result, indent=2))
     print(table(result["template"], result["generate"]))
     print(f"\npeak RSS {result['peak_rss_mb']:.0f} MB (after loading all models {result['peak_rss_mb_after_load']:.0f} MB), "
           f"load {result['load_seconds']} s, errors {result['errors']}")

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import httpx
 
+from retrieval.atomic import write_text_atomic
 from ui.api.tokens import sign_user_token
 
 log = logging.getLogger("bench.widget_load")
@@ -252,9 +253,7 @@ def main(argv: list[str] | None = None) -> int:
               "cpus": os.cpu_count(), "command": "python -m bench.widget_load " + " ".join(argv or sys.argv[1:]),
               "rows": rows, "not_measured": skipped}
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    tmp = OUT.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(result, indent=2))
-    os.replace(tmp, OUT)
+    write_text_atomic(OUT, json.dumps(result, indent=2))
     print(table(rows, rows[0]))
     print(f"\ncatalog: {args.catalog_size} products; {os.cpu_count()} CPUs; written to {OUT}")
     return 0

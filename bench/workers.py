@@ -27,6 +27,7 @@ from pathlib import Path
 import httpx
 
 from bench.widget_load import MESSAGES, pct
+from retrieval.atomic import write_text_atomic
 
 log = logging.getLogger("bench.workers")
 OUT = Path(__file__).resolve().parent / "out" / "workers.json"
@@ -159,9 +160,7 @@ def main(argv=None) -> int:
     result = {"command": "python -m bench.workers " + " ".join(sys.argv[1:] if argv is None else argv), "cpus": os.cpu_count(),
               "catalog_size": args.catalog_size, "runs": rows}
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    tmp_out = OUT.with_suffix(".json.tmp")
-    tmp_out.write_text(json.dumps(result, indent=2))
-    os.replace(tmp_out, OUT)
+    write_text_atomic(OUT, json.dumps(result, indent=2))
     print(table(rows))
     return 0
 

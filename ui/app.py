@@ -56,13 +56,14 @@ def token_identity(settings: Settings) -> Callable[[object], str | None]:
     return identify
 
 
-def build_app(stores: Stores, assistant: AssistantAPI, *, gradio: bool = True) -> FastAPI:
-    """The server over ``stores`` (settings, database: the admin pages) and ``assistant`` (every chat call)."""
+def build_app(stores: Stores, assistant: AssistantAPI, *, gradio: bool = True, registry=None) -> FastAPI:
+    """The server over ``stores`` (settings, database: the admin pages) and ``assistant`` (every chat call);
+    ``registry``: the widget's session registry (default in memory; ``ui/workers.py`` passes the SQL one)."""
     settings = stores.settings
     app = FastAPI(title="shopbot widget API", version="1",
                   description="Chat-widget API: every /v1 call needs an X-Site-Key header; "
                               "an optional X-User-Token (HMAC-signed) names the signed-in customer.")
-    install_widget_api(app, settings, assistant)
+    install_widget_api(app, settings, assistant, registry=registry)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     if settings.demo_enabled:  # the demo shop page embeds the demo site key

@@ -9,7 +9,6 @@ that ``ui.app`` mounts at /admin behind the admin login, and only when one is co
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from html import escape
@@ -18,7 +17,15 @@ import gradio as gr
 
 from assistant.protocol import AssistantAPI
 from assistant.records import Candidate, Turn
-from ui.cards import CARDS_CSS, card_choices, cards_html, cart_markdown, inspector_view, why_text
+from assistant.users import UserRef
+from ui.cards import (
+    CARDS_CSS,
+    card_choices,
+    cards_html,
+    cart_markdown,
+    inspector_view,
+    why_text,
+)
 
 log = logging.getLogger(__name__)
 NEW_VISITOR = "__new__"
@@ -32,7 +39,7 @@ def as_text(text: str) -> str:
 
 
 def anonymous_id() -> str:
-    return f"anonymous:{secrets.token_urlsafe(8)}"
+    return UserRef.visitor().id
 
 
 @dataclass(frozen=True)

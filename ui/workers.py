@@ -172,8 +172,7 @@ def build_worker_app(stores: Stores, assistant, *, lock_timeout_s: float = DEFAU
 
     served = assistant if isinstance(assistant, Assistant) else SerializedAssistant(assistant, stores.locks,
                                                                                    lock_timeout_s=lock_timeout_s)
-    app = build_app(stores, served, gradio=False)
-    app.state.widget.sessions = SqlSessionRegistry(stores.engine)
+    app = build_app(stores, served, gradio=False, registry=SqlSessionRegistry(stores.engine))
     pid = str(os.getpid())
 
     @app.middleware("http")

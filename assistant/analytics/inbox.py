@@ -18,11 +18,17 @@ from pathlib import Path
 from sqlalchemy import Column, String, Table, Text, delete, select
 from sqlalchemy.engine import Engine
 
-from assistant.analytics.report_html import write_atomic
-from assistant.analytics.source import (AnalyticsError, Conversation, LoggedInteraction, belongs_to,
-                                        load_conversations, load_interactions)
+from assistant.analytics.source import (
+    AnalyticsError,
+    Conversation,
+    LoggedInteraction,
+    belongs_to,
+    load_conversations,
+    load_interactions,
+)
 from assistant.db import METADATA, create_tables
 from assistant.records import ENTITY_TYPES, INTENTS
+from retrieval.atomic import write_text_atomic
 
 labels_table = Table(
     "inbox_labels", METADATA,
@@ -180,7 +186,7 @@ def training_row(label: ReviewedLabel) -> dict:
 def export_reviewed(engine: Engine, path: Path) -> int:
     """Write every reviewed label as NLU training JSONL (atomically); returns the row count."""
     labels = reviewed(engine)
-    write_atomic(Path(path), "".join(json.dumps(training_row(lb), ensure_ascii=False) + "\n" for lb in labels))
+    write_text_atomic(Path(path), "".join(json.dumps(training_row(lb), ensure_ascii=False) + "\n" for lb in labels))
     return len(labels)
 
 

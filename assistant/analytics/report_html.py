@@ -1,4 +1,5 @@
-"""A self-contained HTML analytics page: inline CSS, matplotlib (Agg) plots inline as base64 PNG.
+"""A self-contained HTML analytics page: inline CSS, matplotlib plots inline as base64 PNG
+(``assistant.report``: the Jinja2 + figures helper shared with the replay report).
 
 ``render_summary_html(summary)`` returns an HTML fragment (a ``<div>`` with its own ``<style>``) that the
 Gradio Analytics tab can show with ``gr.HTML``; ``write_report`` wraps it in a full page and writes it atomically.
@@ -6,19 +7,14 @@ Gradio Analytics tab can show with ``gr.HTML``; ``write_report`` wraps it in a f
 
 from __future__ import annotations
 
-import base64
-import html
-import io
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from assistant.analytics.rows import latency_rows, summary_rows  # noqa: E402
-from assistant.analytics.summary import AnalyticsSummary  # noqa: E402
-from retrieval.atomic import write_text_atomic  # noqa: E402
+from assistant.analytics.rows import latency_rows, summary_rows
+from assistant.analytics.summary import AnalyticsSummary
+from assistant.report import figure_img, page, table
+from retrieval.atomic import write_text_atomic
 
 STYLE = """<style>
 .sb-analytics{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1f2937;max-width:980px}
@@ -28,13 +24,6 @@ STYLE = """<style>
 .sb-analytics th{background:#f3f4f6}.sb-analytics img{max-width:100%;height:auto;border:1px solid #e5e7eb}
 .sb-analytics .sb-empty{color:#6b7280;font-style:italic}
 </style>"""
-
-
-def _png(fig) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
-    plt.close(fig)
-    return f'<img alt="plot" src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode("ascii")}">'
 
 
 def _intents_plot(s: AnalyticsSummary) -> str:
@@ -57,7 +46,7 @@ def _intents_plot(s: AnalyticsSummary) -> str:
     ax.set_title("Intents per day")
     ax.legend(fontsize=7, ncol=3)
     ax.tick_params(axis="x", labelrotation=30, labelsize=8)
-    return _png(fig)
+    return figure_img(fig)
 
 
 def _funnel_plot(s: AnalyticsSummary) -> str:
@@ -70,7 +59,7 @@ def _funnel_plot(s: AnalyticsSummary) -> str:
     a2.set_ylim(0, max(5.0, 110 * max(s.exploit_ctr or 0.0, s.explore_ctr or 0.0)))
     a2.set_ylabel("CTR %")
     a2.set_title("Click-through by pick type")
-    return _png(fig)
+    return figure_img(fig)
 
 
 def _latency_plot(s: AnalyticsSummary) -> str:
@@ -85,34 +74,23 @@ def _latency_plot(s: AnalyticsSummary) -> str:
     ax.set_ylabel("ms")
     ax.set_title("Latency per stage")
     ax.legend(fontsize=8)
-    return _png(fig)
-
-
-def html_table(header: tuple[str, ...], rows) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return figure_img(fig)
 
 
 def render_summary_html(summary: AnalyticsSummary, extra_html: str = "") -> str:
     """The analytics page body (self-contained: inline CSS and inline PNG plots)."""
     parts = [STYLE, '<div class="sb-analytics">', "<h2>shopbot analytics</h2>",
-             html_table(("metric", "value"), summary_rows(summary)),
+             table(("metric", "value"), summary_rows(summary)),
              "<h3>Intents over time</h3>", _intents_plot(summary),
              "<h3>Recommendations and exploration</h3>", _funnel_plot(summary),
              "<h3>Latency per stage</h3>", _latency_plot(summary)]
     if summary.latency:
-        parts.append(html_table(("stage", "turns", "p50 ms", "p95 ms"), latency_rows(summary)))
+        parts.append(table(("stage", "turns", "p50 ms", "p95 ms"), latency_rows(summary)))
     parts += [extra_html, "</div>"]
     return "\n".join(parts)
 
 
-def write_atomic(path: Path, text: str) -> Path:
-    write_text_atomic(path, text)
-    return path
-
-
 def write_report(summary: AnalyticsSummary, out_dir: Path, extra_html: str = "", name: str = "analytics.html") -> Path:
-    page = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>shopbot analytics</title></head>"
-            f"<body>{render_summary_html(summary, extra_html)}</body></html>")
-    return write_atomic(Path(out_dir) / name, page)
+    path = Path(out_dir) / name
+    write_text_atomic(path, page("shopbot analytics", render_summary_html(summary, extra_html)))
+    return path

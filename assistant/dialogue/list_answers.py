@@ -12,7 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.dialogue.answers import _attribute_answer
-from assistant.dialogue.attributes import MEASURES, Says, has_color, has_feature, has_size, listed_colors, measure
+from assistant.dialogue.attributes import (
+    MEASURES,
+    Says,
+    has_color,
+    has_feature,
+    has_size,
+    listed_colors,
+    measure,
+)
 from retrieval.product import Product
 
 
@@ -127,7 +135,7 @@ def existence(shown: Sequence[Product], phrase: str, *, colour: bool = False) ->
         notes = [f"{count} of the {n} shown {'is' if len(yes) == 1 else 'are'} {label}: "
                  f"{join([named(shown, i) for i in yes])}."]
     elif not no:
-        what = "gives its colours" if colour and not any(listed_colors(p) for p in shown) else f"says it is {label}"
+        what = "gives its colours" if colour else f"mentions {phrase}"
         return Answer((f"None of the {n} listings shown {what}.",), ())
     else:
         notes = [f"None of the {n} shown {'is' if n == 1 else 'are'} {label}."]

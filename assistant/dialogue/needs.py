@@ -20,6 +20,9 @@ import json
 import re
 from dataclasses import asdict, dataclass
 
+from assistant.grammar import singular
+from retrieval.lexical import STOPWORDS
+
 RECIPIENTS = {  # recipient word -> pronoun ("he likes", "she loves", "they love")
     "dad": "he", "father": "he", "daddy": "he", "papa": "he", "husband": "he", "boyfriend": "he", "brother": "he",
     "son": "he", "grandpa": "he", "grandfather": "he", "uncle": "he", "nephew": "he", "fiance": "he",
@@ -48,7 +51,8 @@ _INTEREST = re.compile(
     r"(?P<verb>likes?|loves?|enjoys?|adores?|(?:is\s+|are\s+|am\s+)?(?:really\s+|very\s+|super\s+)?"
     r"(?:into|a\s+(?:big\s+|huge\s+)?fan\s+of|crazy\s+about|passionate\s+about|obsessed\s+with|big\s+on))\s+"
     r"(?P<what>[^,.;!?]+)", re.I)
-_WHAT_END = re.compile(r"\s+(?:(?:with\s+)?(?:a\s+)?budget|under|below|less\s+than|max(?:imum)?|at\s+most|up\s+to|"
+_WHAT_END = re.compile(r"\s+(?:too|as\s+well|also|a\s+lot|very\s+much|so\s+much|"
+                       r"(?:with\s+)?(?:a\s+)?budget|under|below|less\s+than|max(?:imum)?|at\s+most|up\s+to|"
                        r"around|about|for\s+(?:under|less|about|around)|so|but|and\s+(?:i|he|she|they|we|my)|"
                        r"(?:can|could|would|what|any)\b|something|anything|any\s+ideas?|\$|\d).*$", re.I)
 _ARTICLE = re.compile(r"^(?:the|a|an|his|her|their|my|our|all|any|anything|things|stuff)\s+", re.I)
@@ -64,9 +68,10 @@ _USAGE = re.compile(
     r"shared|cramped|narrow)\s+)*(?:" + "|".join(sorted((p.replace(" ", r"\s+") for p in PLACES), key=len,
                                                           reverse=True)) + r"))\b", re.I)
 SMALL_WORDS = frozenset({"small", "tiny", "little", "compact", "cramped", "narrow", "studio", "dorm"})
-_OTHER_WORDS = frozenset("i i'm im need want looking for a an the some something anything get buy find me my our "
-                         "to who what should could would can you please idea ideas good nice great "
-                         "recommend suggest help with it".split())
+_OTHER_WORDS = STOPWORDS | frozenset(
+    "i'm im need want looking for some something anything get buy find me my our to who what should could would "
+    "can you please idea ideas good nice great recommend suggest help with it do does did got there here maybe "
+    "ok okay so well hi hello hey thanks".split())
 
 
 def _pronoun_verb(pronoun: str, verb: str) -> str:
@@ -98,6 +103,7 @@ class Needs:
     gift: bool = False  # a gift or present was asked for
     interests: tuple[str, ...] = ()  # ("grilling",)
     verb: str = ""  # how the shopper put it: "likes", "loves", "is into"
+    subject: str = ""  # the pronoun the shopper used for the recipient ("she likes candles"), if any
     own: bool = False  # the interests are the shopper's own ("I'm into hiking")
     usage: str = ""  # "a small apartment"
     spans: tuple[tuple[int, int], ...] = ()  # where the needs were said in the text read
@@ -109,6 +115,8 @@ class Needs:
     def pronoun(self) -> str:
         if self.own:
             return "you"
+        if self.subject in ("he", "she", "they"):
+            return self.subject
         return RECIPIENTS.get(self.recipient, "they") if self.recipient else "they"
 
     @property
@@ -133,7 +141,7 @@ class Needs:
             who = f"your {self.recipient}"
             if self.occasion:
                 lead = (f"For {who}'s {self.occasion_name()}" if self.occasion in _OWN_OCCASIONS
-                        else f"For {who} for your {self.occasion}" if self.occasion == "anniversary"
+                        else f"For {who}, on your {self.occasion}" if self.occasion == "anniversary"
                         else f"For {who} {'on' if self.occasion_name().endswith('Day') else 'for'} {self.occasion_name()}")
                 parts.append(lead + (f", since {since}" if since else ""))
             else:
@@ -164,7 +172,8 @@ class Needs:
     def label(self) -> str:
         """What to call the suggestions: "grilling ideas", "gift ideas", "ideas"."""
         if self.interests:
-            return f"{self.interest_phrase()} idea"
+            items = [singular(i) for i in self.interests]
+            return " and ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items) + " idea"
         return "gift idea" if self.gift or self.recipient or self.occasion else "idea"
 
     def strip(self, text: str) -> str:
@@ -194,6 +203,7 @@ def read_needs(text: str) -> Needs:
     recipient = occasion = verb = usage = ""
     interests: tuple[str, ...] = ()
     own = False
+    subject = ""
     m = _RECIPIENT.search(text)
     if m:
         recipient = m.group("who").lower()
@@ -209,6 +219,7 @@ def read_needs(text: str) -> Needs:
             interests = tuple(dict.fromkeys(interests + found))
             verb = verb or m.group("verb")
             subj = m.group("subj").lower().replace("’", "'")
+            subject = subject or next((p for p in ("he", "she", "they") if re.match(rf"{p}\b", subj)), "")
             own = own or subj in ("i", "we", "im", "i am", "we are", "i'm", "we're")
             who = re.match(r"(?:my|our)\s+(.+)", subj)
             recipient = recipient or (who.group(1) if who else "")
@@ -221,7 +232,7 @@ def read_needs(text: str) -> Needs:
     if gift:
         spans.append(gift.span())
     return Needs(recipient=recipient, occasion=occasion, gift=bool(gift), interests=interests, verb=verb,
-                 own=own and not recipient, usage=usage, spans=tuple(spans))
+                 subject=subject, own=own and not recipient, usage=usage, spans=tuple(spans))
 
 
 def product_words(needs: Needs, text: str) -> tuple[str, ...]:
@@ -229,3 +240,8 @@ def product_words(needs: Needs, text: str) -> tuple[str, ...]:
     apartment" -> ("desk",); "a gift for my dad, he likes grilling" -> ())."""
     rest = needs.strip(text)
     return tuple(w for w in re.findall(r"[a-z][a-z'&-]*", rest.lower()) if w not in _OTHER_WORDS)
+
+
+def strip_recipient(text: str) -> str:
+    """``text`` without "for my dad" ("a tent for my dad" -> "a tent")."""
+    return " ".join(_RECIPIENT.sub(" ", text).split())

@@ -14,11 +14,12 @@ import re
 from assistant.dialogue.context import FlowContext
 from assistant.dialogue.outcome import FlowResult
 from assistant.dialogue.state import DialogueState
-from assistant.events import FocusSet, HandoffCreated, PendingSet
 from assistant.effects import CancelOrder, CreateTicket, Effect, StartReturn
-from assistant.orders.repository import Outcome, OrderView, new_reference
-from assistant.orders.rules import RETURN_WINDOW_DAYS, is_anonymous
+from assistant.events import FocusSet, HandoffCreated, PendingSet
+from assistant.orders.repository import OrderView, Outcome, new_reference
+from assistant.orders.rules import RETURN_WINDOW_DAYS
 from assistant.records import Action, Parse
+from assistant.users import is_anonymous_id
 
 NOT_FOUND = "I can't find that order on your account."
 SIGN_IN = "Please sign in so I can look up your orders; I can only show orders on your own account."
@@ -72,7 +73,7 @@ def _not_found(intent: str) -> FlowResult:
 
 def order_flow(ctx: FlowContext, state: DialogueState, parse: Parse, intent: str) -> FlowResult:
     """order_status / cancel_order / return_item / refund_status for the signed-in user."""
-    if is_anonymous(state.user_id):
+    if is_anonymous_id(state.user_id):
         return FlowResult(Action.REFUSE, notes=(SIGN_IN,), intent=intent)
     oid = order_id_in(parse)
     if oid is None and state.focus_order and _PRONOUN_RE.search(parse.text):

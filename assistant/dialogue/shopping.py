@@ -19,7 +19,7 @@ from rapidfuzz.distance import Levenshtein
 
 from assistant.dialogue.context import FlowContext
 from assistant.dialogue.finder import Found, find, retrieval_text, unrelated
-from assistant.dialogue.needs import Needs, product_words, read_needs
+from assistant.dialogue.needs import Needs, product_words, read_needs, strip_recipient
 from assistant.dialogue.outcome import FlowResult, Stopwatch
 from assistant.dialogue.state import DialogueState, Slots, merge_slots
 from assistant.dialogue.suggest import needs_slots, suggest
@@ -78,10 +78,14 @@ def _brands(ctx: FlowContext, parse: Parse) -> tuple[Parse, list[str]]:
     """BRAND values spelled as the catalog spells them; the ones it does not sell are returned apart."""
     missing: list[str] = []
     ents = []
-    negated = {brand_key(b) for b in split_negations(parse.text or "")[1].brands}
+    negations = split_negations(parse.text or "")[1]
+    negated = {brand_key(b) for b in negations.brands}
     for e in parse.entities:
-        if e.type in ("MATERIAL", "FEATURE", "SIZE") and _colour_typo(ctx, e.value):  # "yoga mats in purpel"
-            ents.append(replace(e, type="COLOR", value=_colour_typo(ctx, e.value)))
+        if e.type in ("COLOR", "MATERIAL", "FEATURE") and e.value.lower() in negations.terms:
+            continue  # "a yoga mat, not purple": a negated word (slots.negated), not a wanted attribute
+        typo = _colour_typo(ctx, e.value) if e.type in ("MATERIAL", "FEATURE", "SIZE", "BRAND") else None
+        if typo and (e.type != "BRAND" or resolve_brand(e.value, ctx.catalog_brands) is None):
+            ents.append(replace(e, type="COLOR", value=typo))  # "yoga mats in purpel", "blak sneakers"
             continue
         if e.type != "BRAND":
             ents.append(e)
@@ -148,6 +152,9 @@ def search(ctx: FlowContext, state: DialogueState, parse: Parse, clock: Stopwatc
     needs = _needs(state, parse, mode)
     if needs and not product_words(needs, slots.query):
         slots = needs_slots(needs, _carried_prices(slots, state.slots))
+    elif needs.recipient:  # "a tent for my dad": the recipient is not a word of the product nor its audience
+        audience = slots.audience if slots.audience and needs.recipient not in slots.audience else None
+        slots = replace(slots, audience=audience, query=strip_recipient(slots.query))
     if slots.needs:  # suggestions from stated needs, or a refinement of them ("a different brand", "under $30")
         slots, exclude, avoid, _ = _refine_mode(ctx, state, slots, mode, clock)
         return suggest(ctx, state, Needs.from_json(slots.needs), slots, clock, mode=mode, exclude=exclude, avoid=avoid)

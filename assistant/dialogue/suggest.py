@@ -9,18 +9,19 @@ An interest is matched by retrieval on its own words, never by a built-in list:
    as the nearest ones (``NEAR_TOP``: sleeping bags for "camping");
 3. the kept products are interleaved across the interests and across their catalog types (a beans, a maker,
    a mug rather than five bags of beans), then ranked as any search.
-A usage ("for a small apartment") with no product named searches the catalog's text for it (and, for a small
-space, for compact and space-saving products). A recipient or occasion alone asks what they are into.
+A usage ("for a small apartment") with no product named takes the products nearest the place (for a small
+space: nearest "space saving furniture and home goods for a small apartment"). A recipient or occasion alone asks what they are into.
 The reply states the reason: "For your dad, who likes grilling: here are 3 grilling ideas under $50."
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
 
 from assistant.dialogue.context import FlowContext
-from assistant.dialogue.needs import Needs
+from assistant.dialogue.needs import SMALL_WORDS, Needs
 from assistant.dialogue.outcome import FlowResult, Stopwatch
 from assistant.dialogue.state import DialogueState, Slots
 from assistant.events import ProductsShown, SlotsSet
@@ -31,6 +32,7 @@ from retrieval.product import Product
 POOL = 100  # products retrieved per interest
 NEAR_TOP = 0.05  # a product this close (cosine) to the nearest one is about the interest too
 NAMED_WITHIN = 0.15  # a product naming the interest, this close to the nearest ("Door Grille" is not)
+USAGE_WITHIN = 0.12  # products for a place: this close (cosine) to the nearest one
 MIN_SIMILARITY = 0.25  # below this cosine a product is not about the interest whatever its words
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -62,15 +64,26 @@ def interest_hits(ctx: FlowContext, interest: str, filters: SearchFilters) -> li
     roots = [_root(w) for w in _WORD.findall(interest.lower()) if len(w) >= 3] or [interest.lower()]
     nearest = ctx.index.dense.search(interest, replace(filters, min_price=None, max_price=None), k=1)
     top = max(near[0].relevance, nearest[0].relevance if nearest else 0.0)  # what "near" means ignores the budget
-    return [h for h in near if h.relevance >= MIN_SIMILARITY and (
-        h.relevance >= top - NEAR_TOP or (_named_by(h.product, roots) and h.relevance >= top - NAMED_WITHIN))]
+    named = [h for h in near if _named_by(h.product, roots) and h.relevance >= max(MIN_SIMILARITY, top - NAMED_WITHIN)]
+    close = [h for h in near if h.relevance >= max(MIN_SIMILARITY, top - NEAR_TOP)]
+    per_type = Counter(h.product.product_type.lower() for h in close)
+    kept = {h.product.id for h in named} | {h.product.id for h in close if per_type[h.product.product_type.lower()] > 1
+                                            or h is near[0]}
+    return [h for h in near if h.product.id in kept]
 
 
 def usage_hits(ctx: FlowContext, needs: Needs, filters: SearchFilters) -> list[Hit]:
-    text = needs.usage.removeprefix("a ").removeprefix("an ")
-    if needs.small_space:
-        text += " compact space saving"
-    return list(ctx.index.search_detailed(text, filters, POOL).hits)
+    """Products for a place or use, nearest the place ("home office": desks, planners); for a small space the
+    space-saving furniture and home goods nearest it (a Murphy bed, a bookshelf), never what merely says "compact"."""
+    place = needs.usage.split(" ", 1)[-1]
+    if ctx.index.coverage(place) <= 0:
+        return []
+    query = f"space saving furniture and home goods for {needs.usage}" if needs.small_space else place
+    near = ctx.index.dense.search(query, filters, k=POOL)
+    if not near:
+        return []
+    floor = max(MIN_SIMILARITY, near[0].relevance - USAGE_WITHIN)
+    return [h for h in near if h.relevance >= floor]
 
 
 def _by_type(hits: list[Hit]) -> list[Hit]:

@@ -20,9 +20,9 @@ from sqlalchemy.engine import Engine
 import assistant.orders.schema as t
 from assistant.db import create_tables
 from assistant.effects import EffectConflict
-from assistant.orders.rules import CANCELLABLE, RETURN_WINDOW_DAYS, is_anonymous
+from assistant.orders.rules import CANCELLABLE, RETURN_WINDOW_DAYS
 from assistant.records import OrderFact
-from assistant.users import ANONYMOUS
+from assistant.users import ANONYMOUS, is_anonymous_id
 
 
 def utcnow() -> datetime:
@@ -110,13 +110,13 @@ class OrderRepository:
 
     def get_order(self, user_id: str, order_id: str) -> OrderView | None:
         """The order if it belongs to ``user_id``; ``None`` otherwise (never says which)."""
-        if is_anonymous(user_id) or not order_id:
+        if is_anonymous_id(user_id) or not order_id:
             return None
         with self.engine.connect() as conn:
             return self._load(conn, user_id, order_id)
 
     def recent_orders(self, user_id: str, limit: int = 5) -> list[OrderView]:
-        if is_anonymous(user_id):
+        if is_anonymous_id(user_id):
             return []
         with self.engine.connect() as conn:
             ids = conn.execute(select(t.orders.c.order_id).where(t.orders.c.user_id == user_id)

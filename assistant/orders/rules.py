@@ -8,10 +8,3 @@ ORDER_STATES = (
     "placed", "processing", "shipped", "out_for_delivery", "delivered",
     "cancelled", "return_requested", "returned",
 )
-ANONYMOUS_USERS = ("", "anonymous")
-
-
-def is_anonymous(user_id: str | None) -> bool:
-    """True for visitors without a signed-in account (front ends name them "anonymous:<id>")."""
-    uid = (user_id or "").strip().lower()
-    return uid in ANONYMOUS_USERS or uid.startswith("anonymous:")

@@ -38,7 +38,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assistant.records import Action, ReplyFacts
-from assistant.writer.mentions import BrandIndex, check_mentions, type_nouns_of
+from assistant.writer.mentions import BrandIndex, check_mentions, near_name_fixes, type_nouns_of
 from assistant.writer.prompt import SYSTEM_PROMPT, format_price
 from retrieval.product import Product
 
@@ -264,6 +264,14 @@ class Guard:
         products = list(products)
         names = [p.title for p in products] + [p.display_name for p in products if len(p.display_name.split()) > 1]
         return cls(names, [*extra_brands, *(p.brand for p in products)], max_chars, type_nouns_of(products))
+
+    def fix_near_names(self, text: str, facts: ReplyFacts) -> str:
+        """``text`` with each unambiguous near copy of one fact product's name (one misspelt word, see
+        ``mentions.near_name_fixes``) replaced by that product's own words; the result must still be checked."""
+        for start, end, name in sorted(near_name_fixes(text, facts.products, _other_text(facts), self.brands),
+                                       reverse=True):
+            text = text[:start] + name + text[end:]
+        return text
 
     def check(self, text: str, facts: ReplyFacts) -> GuardResult:
         nouns = self.type_nouns | type_nouns_of(facts.products)

@@ -38,8 +38,10 @@ def _pick(options: tuple[str, ...], variant: int) -> str:
 
 
 def _named(p: Product) -> str:
-    """"the UGG Scuffette II slipper ($89.95)" (display name; "price not listed" when there is none)."""
-    return f"the {p.name} ({format_price(p.price, p.currency)})"
+    """"the UGG Scuffette II slipper ($89.95)" (display name; "price not listed" when there is none); a name
+    that starts with "The" ("The Boy from the Woods") gets no second article."""
+    article = "" if p.name.lower().startswith("the ") else "the "
+    return f"{article}{p.name} ({format_price(p.price, p.currency)})"
 
 
 def product_list(products: tuple[Product, ...], variant: int = 0) -> str:

@@ -15,11 +15,12 @@ orders: ...") are never paraphrased by the model: ``split_verbatim`` hands the m
 ("Which one do you mean?") and code appends the list from the facts; the guard checks the model's text
 (the appended list is the facts' own text).
 
-A rejected attempt is **repaired** before regenerating when a shorter version of the model's own text
-passes: without parenthesised prices the facts do not hold ("the X ($19.99)" for a product whose price is
-not listed: the 135M model was trained on priced catalogs), cut to its last complete sentence
-(``incomplete``), or without the sentences that hold the failures. The repaired text is still checked by
-the guard; nothing is added to it.
+A rejected attempt is **repaired** before regenerating when a corrected version of the model's own text
+passes (``repair.py``): without parenthesised prices the facts do not hold ("the X ($19.99)" for a product
+whose price is not listed: the 135M model was trained on priced catalogs), with a misspelt copy of one fact
+product's name replaced by that name, without the sentences that hold the failures, or cut to its last
+complete sentence (``incomplete``). The repaired text is checked by the full guard; nothing but the facts'
+own names is added to it.
 
 Guard failures and fallbacks are counted (``stats``) and logged by failure *kind* and action only,
 never the user's text or the reply.
@@ -36,19 +37,14 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from assistant.records import ReplyFacts
-from assistant.writer.guard import Guard, GuardResult, fact_amounts
+from assistant.writer.guard import Guard, GuardResult
+from assistant.writer.repair import repair
 from assistant.writer.template import template_reply
 
 log = logging.getLogger(__name__)
 WRITERS = ("embedded", "openai", "template")
 # a note that asks, then lists what to choose from: "Which one do you mean? 1. A; 2. B" / "...? Your recent orders: ..."
 _LISTED = re.compile(r"^(?P<lead>[^?]{3,120}\?)\s+(?P<list>(?:1\.\s|[^.?!]{0,40}:\s).+)$", re.S)
-_UNSUPPORTED_PRICE = re.compile(r"\s?\(\$(\d[\d,]*(?:\.\d{1,2})?)(?: each)?\)")
-_SENTENCE_END = re.compile(r"(?<=[.!?])(?<![0-9]\.)\s+")  # not after a list number ("1. ")
-
-
-def _amount(raw: str) -> float:
-    return round(float(raw.replace(",", "")), 2)
 
 
 def split_verbatim(facts: ReplyFacts) -> tuple[ReplyFacts, str]:
@@ -120,20 +116,8 @@ class ReplyWriter:
         return WrittenReply(template_reply(facts), True, True, attempts, tuple(failures))
 
     def _repaired(self, text: str, facts: ReplyFacts, tail: str = "") -> str | None:
-        """A shorter version of ``text`` that passes the guard, if any: without its parenthesised prices that
-        are not in the facts ("the X ($19.99)" for an unpriced X), else its first whole sentences."""
-        unpriced = _UNSUPPORTED_PRICE.sub(lambda m: "" if _amount(m.group(1)) not in fact_amounts(facts) else m.group(0),
-                                          text)
-        if unpriced != text and self._verdict(unpriced, facts, tail).passed:
-            return unpriced
-        sentences = [s for s in _SENTENCE_END.split(text.strip()) if s]
-        if not sentences[-1:] or not sentences[-1].endswith((".", "!", "?")):
-            sentences = sentences[:-1]  # cut mid-sentence
-        for n in range(len(sentences), 0, -1):
-            candidate = " ".join(sentences[:n])
-            if candidate != text and self._verdict(candidate, facts, tail).passed:
-                return candidate
-        return None
+        """A repaired version of ``text`` that passes the guard, if any (``repair.py``)."""
+        return repair(text, facts, self.guard, lambda candidate: self._verdict(candidate, facts, tail).passed)
 
     def _generate(self, facts: ReplyFacts, attempt: int) -> str:
         try:

@@ -148,3 +148,12 @@ def test_prompt_leaves_out_long_features():
                    features=("waterproof", "x" * 200))
     facts = ReplyFacts("search_products", Action.SEARCH, "t", products=(long,))
     assert "| waterproof" in facts_block(facts) and "x" * 50 not in facts_block(facts)
+
+
+def test_a_name_that_starts_with_the_gets_no_second_article():
+    book = Product(id="B1", title="The Boy from the Woods", description="", category="Books", product_type="books",
+                   brand="", price=None)
+    facts = ReplyFacts("search_products", Action.SEARCH, "novel", products=(P1, book), notes=())
+    text = template_reply(facts)
+    assert "and The Boy from the Woods (price not listed)." in text and "the The" not in text
+    assert Guard.for_catalog([P1, book]).check(text, facts).passed

@@ -9,15 +9,14 @@ import csv
 import hashlib
 import json
 import logging
-import os
 import random
 import re
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.records import ENTITY_TYPES, INTENTS
+from retrieval.atomic import write_text_atomic
 from training.nlu.fillers import load_fillers
 from training.nlu.render import Example, Renderer
 from training.nlu.search import search_pieces
@@ -169,11 +168,7 @@ def to_eval_record(ex: Example) -> dict:
 
 def write_jsonl(records: list[dict], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        for rec in records:
-            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    os.replace(tmp, path)
+    write_text_atomic(path, "".join(json.dumps(rec, ensure_ascii=False) + "\n" for rec in records))
 
 
 def check_example(ex: Example) -> None:

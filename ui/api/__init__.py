@@ -12,9 +12,10 @@ from ui.api.errors import install_error_handlers
 from ui.api.routes import admin, chat, feedback, health, sessions, stream
 
 
-def install_widget_api(app: FastAPI, settings: Settings, assistant: AssistantAPI) -> WidgetContext:
-    """Add the /v1 routes, error handlers and edge middleware to ``app``; returns the shared context."""
-    ctx = WidgetContext(settings=settings, assistant=assistant)
+def install_widget_api(app: FastAPI, settings: Settings, assistant: AssistantAPI, *, registry=None) -> WidgetContext:
+    """Add the /v1 routes, error handlers and edge middleware to ``app``; returns the shared context.
+    ``registry``: the session registry (default: in memory; several workers share ``SqlSessionRegistry``)."""
+    ctx = WidgetContext(settings=settings, assistant=assistant, sessions=registry)
     app.state.widget = ctx
     install_error_handlers(app)
     for module in (sessions, chat, stream, feedback, admin, health):  # health last: it holds the /v1 catch-all

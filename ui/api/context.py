@@ -14,14 +14,15 @@ from ui.api.sessions import SessionRegistry
 class WidgetContext:
     settings: Settings
     assistant: AssistantAPI
-    sessions: SessionRegistry = field(init=False)
+    sessions: SessionRegistry | None = None  # None: in memory (one process); workers pass the SQL registry
     ip_limiter: RateLimiter = field(init=False)
     session_limiter: RateLimiter = field(init=False)
     trusted_proxies: tuple = field(init=False)  # networks whose X-Forwarded-For is believed
 
     def __post_init__(self) -> None:
         w = self.settings.widget
-        self.sessions = SessionRegistry(w.max_sessions)
+        if self.sessions is None:
+            self.sessions = SessionRegistry(w.max_sessions)
         self.ip_limiter = RateLimiter(w.ip_per_second, w.ip_burst)
         self.session_limiter = RateLimiter(w.session_per_second, w.session_burst, max_keys=w.max_sessions)
         self.trusted_proxies = parse_networks(self.settings.trusted_proxies)

@@ -6,6 +6,8 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from assistant.users import UserRef
+
 
 @dataclass(frozen=True)
 class SessionBinding:
@@ -15,7 +17,7 @@ class SessionBinding:
 
     @property
     def anonymous(self) -> bool:
-        return self.user_id.startswith("anonymous:")
+        return UserRef.of(self.user_id).anonymous
 
 
 class SessionRegistry:

@@ -44,7 +44,7 @@ def _offpolicy(args, settings, convs, interactions):
     """(markdown, html) of the off-policy report, or a message when nothing can be evaluated."""
     from assistant.analytics.offpolicy import estimate
     from assistant.analytics.offpolicy_log import load_policy, slates_from_log
-    from assistant.analytics.report_html import html_table
+    from assistant.report import table
     from assistant.analytics.rows import OFFPOLICY_HEADER, markdown_table, offpolicy_rows
     from assistant.analytics.target_policy import ReweightedPolicy
 
@@ -71,7 +71,7 @@ def _offpolicy(args, settings, convs, interactions):
         note += (" WARNING: every logged propensity is 1 (a deterministic ranker logged this traffic), so orderings "
                  "the logger never showed have no support and the estimates are not reliable.")
     md = "Off-policy estimate (reward per impression):\n\n" + markdown_table(OFFPOLICY_HEADER, rows) + f"\n\n{note}"
-    return md, f"<h3>Off-policy estimate</h3>{html_table(OFFPOLICY_HEADER, rows)}<p>{note}</p>"
+    return md, f"<h3>Off-policy estimate</h3>{table(OFFPOLICY_HEADER, rows)}<p>{note}</p>"
 
 
 def _label(args, settings, engine) -> None:

@@ -57,11 +57,12 @@ def retrieval_runs(index, queries: list[str], k: int = 100) -> dict[str, dict[st
 
 
 def chat_scores(assistant, queries: list[str], judgments, dense_run: dict[str, list[str]]) -> tuple[ChatScores, list[dict]]:
+    from assistant.users import UserRef
     from retrieval.evaluation import ndcg
 
     shown, rows = {}, []
-    for i, q in enumerate(queries):
-        user = f"anonymous:eval-{i}"
+    for q in queries:
+        user = UserRef.visitor().id
         turn = assistant.handle(assistant.new_session(user), user, q, generate=False)
         shown[q] = [c.product.id for c in turn.products]
         rows.append({"query": q, "action": turn.action.value, "shown": shown[q], "reply": turn.reply})
@@ -91,9 +92,9 @@ def _chat_assistant(settings, scratch: Path):
 
 
 def run(args, settings) -> int:
-    from ui.cli.index import open_hybrid_index
-    from retrieval.evaluation import JudgmentsError, load_judgments, load_queries, score
     from assistant.errors import UserError
+    from retrieval.evaluation import JudgmentsError, load_judgments, load_queries, score
+    from ui.cli.index import open_hybrid_index
 
     try:
         judgments = load_judgments(args.judgments)

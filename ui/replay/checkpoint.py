@@ -27,10 +27,6 @@ class CheckpointMismatch(Exception):
     """The --out directory holds a run made with different options."""
 
 
-def write_atomic(path: Path, text: str) -> None:
-    write_text_atomic(path, text)
-
-
 class Checkpoint:
     def __init__(self, out: Path, meta: dict) -> None:
         self.out = Path(out)
@@ -44,7 +40,7 @@ class Checkpoint:
                 raise CheckpointMismatch(
                     f"{self.out} holds a replay made with different options ({', '.join(diff)}); "
                     f"use another --out or delete {self.path}")
-        write_atomic(meta_path, json.dumps(meta, indent=2, sort_keys=True))
+        write_text_atomic(meta_path, json.dumps(meta, indent=2, sort_keys=True))
         self.done: dict[str, list[TurnRecord]] = self._read()
 
     def _read(self) -> dict[str, list[TurnRecord]]:

@@ -8,7 +8,8 @@ Definitions (documented in ui/replay/README.md):
   Extra predicted entities do not fail a verdict (they do count as false positives in entity P/R/F1).
   ``"entities": {}`` expects no entities at all.
 * ``products``: one verdict per constraint; it must hold for every product shown in the turn
-  (``min_count``/``max_count`` bound the number shown). No products shown satisfies the per-product ones.
+  (``min_count``/``max_count`` bound the number shown; ``title_contains``: the title or type contains one of
+  the "|"-separated words; ``brand_not``: not of that brand). No products shown satisfies the per-product ones.
 * ``reply_contains`` / ``reply_not_contains``: one verdict per string, case-insensitive substring.
 """
 
@@ -45,6 +46,8 @@ def _product_check(name: str, value: object, products: tuple[ShownProduct, ...])
         "category": lambda p: p.category.lower() == value,
         "product_type": lambda p: p.product_type.lower() == value,
         "in_stock": lambda p: p.in_stock == value,
+        "title_contains": lambda p: any(w.strip() in f"{p.title} {p.product_type}".lower() for w in value.split("|")),
+        "brand_not": lambda p: p.brand.lower() != value,
     }
     bad = [p for p in products if not getters[name](p)]
     if not bad:
@@ -52,7 +55,8 @@ def _product_check(name: str, value: object, products: tuple[ShownProduct, ...])
     shown = {"max_price": lambda p: f"${p.price:.2f}", "min_price": lambda p: f"${p.price:.2f}",
              "color": lambda p: "/".join(p.colors) or "no colour", "brand": lambda p: p.brand,
              "category": lambda p: p.category, "product_type": lambda p: p.product_type,
-             "in_stock": lambda p: "in stock" if p.in_stock else "out of stock"}[name]
+             "in_stock": lambda p: "in stock" if p.in_stock else "out of stock",
+             "title_contains": lambda p: p.title, "brand_not": lambda p: p.brand}[name]
     return False, "; ".join(f"{p.id} ({shown(p)})" for p in bad[:5]) + (" ..." if len(bad) > 5 else "")
 
 

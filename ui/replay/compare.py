@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from html import escape
 from pathlib import Path
 
-from ui.replay.checkpoint import write_atomic
+from retrieval.atomic import write_text_atomic
 from ui.replay.metrics import DIRECTION
 
 TOLERANCE = 1e-9
@@ -115,5 +115,5 @@ def render_html(c: Comparison) -> str:
 def write_comparison(out: Path, c: Comparison) -> None:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    write_atomic(out / "compare.json", json.dumps(c.to_dict(), indent=2))
-    write_atomic(out / "compare.html", render_html(c))
+    write_text_atomic(out / "compare.json", json.dumps(c.to_dict(), indent=2))
+    write_text_atomic(out / "compare.html", render_html(c))

@@ -1,20 +1,17 @@
-"""``report.html``: one self-contained page (inline CSS, plots as inline base64 PNG via matplotlib Agg)
+"""``report.html``: one self-contained page (a Jinja2 template, inline CSS, plots as inline base64 PNG:
+``assistant.report``, the helper shared with the analytics page)
 with the summary, latency histogram, intent confusion matrix, per-entity F1 bars, input problems and
 every failed expectation shown inside its conversation."""
 
 from __future__ import annotations
 
-import base64
-import io
-from html import escape
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+from markupsafe import Markup
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from ui.replay.checkpoint import write_atomic  # noqa: E402
+from assistant.report import figure_img, page, render, table
+from retrieval.atomic import write_text_atomic
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:1100px;color:#222;padding:0 1rem}
@@ -29,19 +26,12 @@ img{max-width:100%}
 """
 
 
-def _png(fig) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
-    plt.close(fig)
-    return f'<img alt="plot" src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}">'
-
-
-def _fmt(v, pct: bool = False) -> str:
+def _fmt(v, pct: bool = False) -> Markup | str:
     if v is None:
-        return '<span class="muted">n/a</span>'
+        return Markup('<span class="muted">n/a</span>')
     if isinstance(v, float):
         return f"{v:.1%}" if pct else f"{v:,.2f}"
-    return escape(str(v))
+    return str(v)
 
 
 def latency_plot(records) -> str:
@@ -52,7 +42,7 @@ def latency_plot(records) -> str:
     ax.hist(vals, bins=min(40, max(5, len(vals) // 3)), color="#4e79a7")
     ax.set_xlabel("turn latency (ms, wall clock)")
     ax.set_ylabel("turns")
-    return _png(fig)
+    return figure_img(fig)
 
 
 def confusion_plot(confusion) -> str:
@@ -74,7 +64,7 @@ def confusion_plot(confusion) -> str:
         for j, n in enumerate(row):
             if n:
                 ax.text(j, i, str(n), ha="center", va="center", fontsize=7, color="black")
-    return _png(fig)
+    return figure_img(fig)
 
 
 def entity_plot(entities) -> str:
@@ -85,74 +75,53 @@ def entity_plot(entities) -> str:
     ax.barh([e["type"] for e in rows], [e["f1"] for e in rows], color="#59a14f")
     ax.set_xlim(0, 1)
     ax.set_xlabel("F1")
-    return _png(fig)
+    return figure_img(fig)
 
 
-def _alarm(name: str, value) -> str:
-    return ' class="bad"' if name == "unfaithful mentions" and value else ""
+CARDS = (("intent accuracy", "intent_accuracy", True), ("action accuracy", "action_accuracy", True),
+         ("entity micro F1", "entity_micro_f1", True), ("product constraints", "product_constraint_rate", True),
+         ("reply checks", "reply_check_rate", True), ("guard pass", "guard_pass_rate", True),
+         ("unfaithful mentions", "unfaithful_mentions", False), ("clarification rate", "clarification_rate", True),
+         ("fallback rate", "fallback_rate", True), ("coverage", "coverage", True),
+         ("p50 latency ms", "latency_p50_ms", False), ("p95 latency ms", "latency_p95_ms", False))
 
-
-def _summary(m: dict) -> str:
-    cards = [("intent accuracy", m["intent_accuracy"], True), ("action accuracy", m["action_accuracy"], True),
-             ("entity micro F1", m["entity_micro_f1"], True), ("product constraints", m["product_constraint_rate"], True),
-             ("reply checks", m["reply_check_rate"], True), ("guard pass", m["guard_pass_rate"], True),
-             ("unfaithful mentions", m["unfaithful_mentions"], False), ("clarification rate", m["clarification_rate"], True),
-             ("fallback rate", m["fallback_rate"], True), ("coverage", m["coverage"], True),
-             ("p50 latency ms", m["latency_p50_ms"], False), ("p95 latency ms", m["latency_p95_ms"], False)]
-    html = "".join(f'<div class="card">{escape(n)}<b{_alarm(n, v)}>{_fmt(v, pct)}</b></div>' for n, v, pct in cards)
-    bad = ' class="bad"' if m["unfaithful_mentions"] else ' class="good"'
-    return (f'<div class="cards">{html}</div><p>{m["conversations"]} conversations, {m["turns"]} turns, '
-            f'{m["expectations"]} expectations checked, <span{bad}>{m["failed_expectations"]} failed</span>, '
-            f'{m["error_turns"]} turns raised errors. Diversity: {_fmt(m["mean_distinct_brands"])} distinct brands and '
-            f'{_fmt(m["mean_distinct_categories"])} categories per list; {m["distinct_products_shown"]} distinct products shown.</p>')
-
-
-def _tables(m: dict) -> str:
-    lat = "".join(f'<tr><td>{escape(s["stage"])}</td><td class="num">{s["n"]}</td><td class="num">{s["p50_ms"]:.1f}</td>'
-                  f'<td class="num">{s["p95_ms"]:.1f}</td><td class="num">{s["mean_ms"]:.1f}</td></tr>' for s in m["latency"])
-    ent = "".join(f'<tr><td>{escape(e["type"])}</td><td class="num">{e["tp"]}</td><td class="num">{e["fp"]}</td>'
-                  f'<td class="num">{e["fn"]}</td><td class="num">{_fmt(e["precision"], True)}</td>'
-                  f'<td class="num">{_fmt(e["recall"], True)}</td><td class="num">{_fmt(e["f1"], True)}</td></tr>'
-                  for e in m["entities"])
-    return (f'<h3>Latency per stage</h3><table><tr><th>stage</th><th>n</th><th>p50 ms</th><th>p95 ms</th><th>mean ms</th></tr>{lat}</table>'
-            f'<h3>Entities</h3><table><tr><th>type</th><th>TP</th><th>FP</th><th>FN</th><th>P</th><th>R</th><th>F1</th></tr>{ent}</table>')
-
-
-def _failures(fails: list[dict]) -> str:
-    if not fails:
-        return '<p class="good">Every expectation passed.</p>'
-    parts = []
-    for f in fails:
-        by_turn: dict[int, list[dict]] = {}
-        for x in f["failed"]:
-            by_turn.setdefault(x["turn_index"], []).append(x)
-        turns = []
-        for t in f["conversation"]:
-            fl = "".join(f'<div class="fail">{escape(x["check"])}: expected <b>{escape(x["expected"])}</b>, got <b>{escape(x["actual"])}</b></div>'
-                         for x in by_turn.get(t["turn_index"], []))
-            err = f'<div class="fail">error: {escape(t["error"])}</div>' if t["error"] else ""
-            turns.append(f'<div class="turn"><div class="user">#{t["turn_index"]} user: {escape(t["user"])}</div>'
-                         f'<div class="bot">bot [{escape(t["action"])}, {escape(t["intent"])}]: {escape(t["reply"])}</div>{fl}{err}</div>')
-        parts.append(f'<div class="conv"><b>{escape(f["file"])} · {escape(f["conversation_id"])}</b> '
-                     f'<span class="muted">user {escape(f["user_id"])}</span>{"".join(turns)}</div>')
-    return "".join(parts)
+BODY = """<h1>shopbot replay report</h1><p class="muted">{{ opts }}</p>
+<h2>Summary</h2><div class="cards">{% for name, value in cards %}<div class="card">{{ name }}<b{% if name == "unfaithful mentions" and m.unfaithful_mentions %} class="bad"{% endif %}>{{ value }}</b></div>{% endfor %}</div>
+<p>{{ m.conversations }} conversations, {{ m.turns }} turns, {{ m.expectations }} expectations checked,
+<span class="{{ 'bad' if m.unfaithful_mentions else 'good' }}">{{ m.failed_expectations }} failed</span>, {{ m.error_turns }} turns raised errors.
+Diversity: {{ brands }} distinct brands and {{ categories }} categories per list; {{ m.distinct_products_shown }} distinct products shown.</p>
+<h3>Latency per stage</h3>{{ latency_table }}<h3>Entities</h3>{{ entity_table }}
+<h2>Latency</h2>{{ latency_plot }}<h2>Intent confusion matrix</h2>{{ confusion_plot }}<h2>Entity F1</h2>{{ entity_plot }}
+<h2>Skipped input lines</h2>{% if problems %}{{ problems }}{% else %}<p class="good">none</p>{% endif %}
+<h2>Failed expectations ({{ m.failed_expectations }})</h2>
+{% for f in failures %}<div class="conv"><b>{{ f.file }} · {{ f.conversation_id }}</b> <span class="muted">user {{ f.user_id }}</span>
+{% for t in f.conversation %}<div class="turn"><div class="user">#{{ t.turn_index }} user: {{ t.user }}</div><div class="bot">bot [{{ t.action }}, {{ t.intent }}]: {{ t.reply }}</div>
+{% for x in f.failed if x.turn_index == t.turn_index %}<div class="fail">{{ x.check }}: expected <b>{{ x.expected }}</b>, got <b>{{ x.actual }}</b></div>{% endfor %}
+{% if t.error %}<div class="fail">error: {{ t.error }}</div>{% endif %}</div>
+{% endfor %}</div>
+{% else %}<p class="good">Every expectation passed.</p>{% endfor %}"""
 
 
 def render_html(report: dict, records) -> str:
     m = report["metrics"]
-    probs = "".join(f'<tr><td>{escape(p["file"])}</td><td class="num">{p["line"]}</td><td>{escape(p["message"])}</td></tr>'
-                    for p in report["problems"])
-    probs_html = f'<table><tr><th>file</th><th>line</th><th>problem</th></tr>{probs}</table>' if probs else '<p class="good">none</p>'
-    opts = escape(", ".join(f"{k}={v}" for k, v in sorted(report["options"].items())))
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>shopbot replay report</title>'
-            f'<style>{CSS}</style></head><body><h1>shopbot replay report</h1><p class="muted">{opts}</p>'
-            f'<h2>Summary</h2>{_summary(m)}{_tables(m)}'
-            f'<h2>Latency</h2>{latency_plot(records)}<h2>Intent confusion matrix</h2>{confusion_plot(m["confusion"])}'
-            f'<h2>Entity F1</h2>{entity_plot(m["entities"])}<h2>Skipped input lines</h2>{probs_html}'
-            f'<h2>Failed expectations ({m["failed_expectations"]})</h2>{_failures(report["failures"])}</body></html>')
+    lat = table(("stage", "n", "p50 ms", "p95 ms", "mean ms"),
+                [(s["stage"], s["n"], f'{s["p50_ms"]:.1f}', f'{s["p95_ms"]:.1f}', f'{s["mean_ms"]:.1f}') for s in m["latency"]],
+                numeric=(1, 2, 3, 4))
+    ents = table(("type", "TP", "FP", "FN", "P", "R", "F1"),
+                 [(e["type"], e["tp"], e["fp"], e["fn"], _fmt(e["precision"], True), _fmt(e["recall"], True),
+                   _fmt(e["f1"], True)) for e in m["entities"]], numeric=(1, 2, 3, 4, 5, 6))
+    probs = table(("file", "line", "problem"), [(p["file"], p["line"], p["message"]) for p in report["problems"]],
+                  numeric=(1,)) if report["problems"] else ""
+    body = render(BODY, m=m, opts=", ".join(f"{k}={v}" for k, v in sorted(report["options"].items())),
+                  cards=[(name, _fmt(m[key], pct)) for name, key, pct in CARDS],
+                  brands=_fmt(m["mean_distinct_brands"]), categories=_fmt(m["mean_distinct_categories"]),
+                  latency_table=lat, entity_table=ents, problems=probs, failures=report["failures"],
+                  latency_plot=latency_plot(records), confusion_plot=confusion_plot(m["confusion"]),
+                  entity_plot=entity_plot(m["entities"]))
+    return page("shopbot replay report", body, CSS)
 
 
 def write_report_html(out: Path, report: dict, records) -> Path:
     path = Path(out) / "report.html"
-    write_atomic(path, render_html(report, records))
+    write_text_atomic(path, render_html(report, records))
     return path

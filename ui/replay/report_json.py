@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pandas as pd
 
-from ui.replay.checkpoint import write_atomic
+from retrieval.atomic import atomic_path, write_text_atomic
 from ui.replay.metrics import Metrics
 from ui.replay.record import TurnRecord
 from ui.replay.transcripts import Problem
@@ -51,7 +50,7 @@ def build_report(records, problems: tuple[Problem, ...], metrics: Metrics, optio
 
 def write_report_json(out: Path, report: dict) -> Path:
     path = Path(out) / "report.json"
-    write_atomic(path, json.dumps(report, indent=2, ensure_ascii=False))
+    write_text_atomic(path, json.dumps(report, indent=2, ensure_ascii=False))
     return path
 
 
@@ -81,7 +80,6 @@ def turns_frame(records) -> pd.DataFrame:
 
 def write_turns_parquet(out: Path, records) -> Path:
     path = Path(out) / "turns.parquet"
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    turns_frame(records).to_parquet(tmp, engine="pyarrow", index=False)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        turns_frame(records).to_parquet(tmp, engine="pyarrow", index=False)
     return path

@@ -28,7 +28,7 @@ from assistant.records import ENTITY_TYPES, INTENTS, Action
 ACTIONS: tuple[str, ...] = tuple(a.value for a in Action)
 EXPECT_KEYS = frozenset({"intent", "entities", "products", "action", "reply_contains", "reply_not_contains"})
 PRODUCT_KEYS = frozenset({"max_price", "min_price", "color", "brand", "category", "product_type", "in_stock",
-                          "min_count", "max_count"})
+                          "min_count", "max_count", "title_contains", "brand_not"})
 
 
 class TranscriptError(Exception):
@@ -58,6 +58,8 @@ class ProductConstraints:
     in_stock: bool | None = None
     min_count: int | None = None
     max_count: int | None = None
+    title_contains: str | None = None  # every title or type contains one of these "|"-separated words
+    brand_not: str | None = None  # no product of this brand ("not from Zenflex")
 
     def items(self) -> list[tuple[str, object]]:
         return [(k, getattr(self, k)) for k in sorted(PRODUCT_KEYS) if getattr(self, k) is not None]

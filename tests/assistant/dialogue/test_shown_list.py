@@ -23,7 +23,7 @@ from retrieval.product import Product
 
 
 def _p(pid: str, title: str, price: float | None = 50.0, **kw) -> Product:
-    base = dict(description="", category="electronics", product_type="headphones", brand=title.split()[0])
+    base = {"description": "", "category": "electronics", "product_type": "headphones", "brand": title.split()[0]}
     base.update(kw)
     return Product(pid, title, price=price, **base)
 
@@ -222,7 +222,7 @@ def test_superlatives_answer_from_the_shown_list(bot):
 
 @pytest.mark.slow
 def test_that_one_after_a_single_answer_goes_to_the_cart(bot):
-    sid, (found, cheapest, added) = _chat(bot, "show me headphones", "what's the cheapest of those?",
+    sid, (_, cheapest, added) = _chat(bot, "show me headphones", "what's the cheapest of those?",
                                           "ok add that one to my cart")
     assert added.action is Action.CART_ADD, added.reply
     assert [line.product_id for line in bot.cart(sid)] == _ids(cheapest)
@@ -271,6 +271,6 @@ def test_comparisons_of_two_items(bot):
 
 @pytest.mark.slow
 def test_a_new_search_still_searches(bot):
-    _, (found, tents) = _chat(bot, "show me headphones", "show me tents")
+    _, (_, tents) = _chat(bot, "show me headphones", "show me tents")
     assert tents.action is Action.SEARCH and tents.products
     assert all(c.product.product_type == "tents" for c in tents.products), tents.reply

@@ -1,0 +1,86 @@
+"""Guarded repairs of a rejected reply: a shorter or corrected version of the model's own text.
+
+Before the writer regenerates (or falls back to the template), ``repair(text, facts, guard, passes)``
+looks for a version of the rejected text that passes the full guard (``passes`` is the writer's verdict,
+which also knows the verbatim tail). Candidates, least change first:
+
+1. without its parenthesised prices that are not in the facts ("the X ($19.99)" for a product whose
+   price is not listed: the 135M adapter was trained on priced catalogs);
+2. with each unambiguous near copy of one fact product's name replaced by that product's own words
+   ("NewISHOLVER Pro vinyl wraps" -> "NEWISHTOOL Pro vinyl wraps"; ``Guard.fix_near_names``: one
+   misspelt word, never a word of another fact product, never a model number);
+3. without up to ``MAX_DROPPED`` whole sentences (those that carry an invented name, price or stray brand),
+   never keeping a sentence that opens with a pronoun right after a dropped one ("It is waterproof." would
+   then describe another product); a sentence cut off at the end is always dropped;
+4. its first complete sentences (the earlier repair, kept as the last resort).
+
+Nothing else is added: a repaired text holds only the model's words and the facts' own names, and it is
+accepted only when the guard passes it as a whole (0 unfaithful mentions: a chimera stays rejected).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from itertools import combinations
+
+from assistant.records import ReplyFacts
+from assistant.writer.guard import Guard, fact_amounts
+
+MAX_DROPPED = 2  # sentences a repair may drop
+_UNSUPPORTED_PRICE = re.compile(r"\s?\(\$(\d[\d,]*(?:\.\d{1,2})?)(?: each)?\)")
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<![0-9]\.)\s+")  # not after a list number ("1. ")
+_REFERS_BACK = re.compile(r"^(?:it|its|it's|they|their|they're|this|these|that|those|both|he|she)\b", re.I)
+
+
+def _amount(raw: str) -> float:
+    return round(float(raw.replace(",", "")), 2)
+
+
+def without_unsupported_prices(text: str, facts: ReplyFacts) -> str:
+    """``text`` without its parenthesised prices that are no amount of the facts."""
+    allowed = fact_amounts(facts)
+    return _UNSUPPORTED_PRICE.sub(lambda m: "" if _amount(m.group(1)) not in allowed else m.group(0), text)
+
+
+def sentences(text: str) -> list[str]:
+    """The complete sentences of ``text`` (a last sentence cut off without . ! or ? is left out)."""
+    out = [s for s in _SENTENCE_END.split(text.strip()) if s]
+    return out[:-1] if out and not out[-1].endswith((".", "!", "?", ")")) else out
+
+
+def _dropping(parts: list[str]) -> Iterator[str]:
+    """``parts`` joined without 1..MAX_DROPPED of them (fewest first), never leaving a pronoun that
+    would refer to a dropped sentence's product."""
+    for k in range(1, min(MAX_DROPPED, len(parts) - 1) + 1):
+        for dropped in combinations(range(len(parts)), k):
+            kept = [i for i in range(len(parts)) if i not in dropped]
+            if any(i - 1 in dropped and _REFERS_BACK.match(parts[i]) for i in kept):
+                continue
+            yield " ".join(parts[i] for i in kept)
+
+
+def candidates(text: str, facts: ReplyFacts, guard: Guard) -> Iterator[str]:
+    """Repaired versions of ``text``, least change first (see the module docstring)."""
+    unpriced = without_unsupported_prices(text, facts)
+    fixed = guard.fix_near_names(unpriced, facts)
+    yield unpriced
+    yield fixed
+    parts = sentences(fixed)
+    yield " ".join(parts)
+    yield from _dropping(parts)
+    original = sentences(text)
+    for n in range(len(original), 0, -1):
+        yield " ".join(original[:n])
+
+
+def repair(text: str, facts: ReplyFacts, guard: Guard, passes: Callable[[str], bool]) -> str | None:
+    """The first candidate that differs from ``text`` and passes (``passes``: the full guard), else None."""
+    tried = {text.strip()}
+    for candidate in candidates(text.strip(), facts, guard):
+        candidate = candidate.strip()
+        if candidate and candidate not in tried:
+            tried.add(candidate)
+            if passes(candidate):
+                return candidate
+    return None
