@@ -3,7 +3,7 @@
     python -m bench.memory --data-dir <built data dir> [--code-dir <other checkout>] [--turns 3]
 
 Each measurement runs in a fresh child process (``--child``) so nothing is shared between them: the child
-loads the Assistant with every model through ``Assistant.from_settings`` (generation on), runs a few turns
+loads the Assistant with every model through ``Assistant(build_runtime(settings))`` (generation on), runs a few turns
 with generation, and reports its peak RSS (``ru_maxrss``) after loading and after the turns. It also loads
 the models one by one in that order (embedder, NLU, writer) and reports the resident-size step each adds.
 ``--code-dir`` runs the same measurement over another checkout too (e.g. the previous commit from
@@ -69,13 +69,14 @@ def components(settings) -> dict[str, float]:
 
 def child(data_dir: str, turns: int) -> dict:
     from assistant.assistant import Assistant
+    from assistant.runtime import build_runtime
     from assistant.settings import Settings
 
     scratch = Path(tempfile.mkdtemp(prefix="shopbot-mem-"))
     settings = Settings(data_dir=data_dir, database_url=f"sqlite:///{scratch / 'mem.db'}")
     parts = components(settings)
     after_parts = peak_mb()
-    assistant = Assistant.from_settings(settings, generate=True)
+    assistant = Assistant(build_runtime(settings, generate=True))
     rss_loaded = current_mb()
     sid = assistant.new_session("dave")
     for text in TURNS[:turns]:
@@ -89,11 +90,12 @@ def child(data_dir: str, turns: int) -> dict:
 def measure_only_assistant(data_dir: str, turns: int) -> dict:
     """Peak RSS of just the Assistant (no component-by-component loading first): the serve process's figure."""
     from assistant.assistant import Assistant
+    from assistant.runtime import build_runtime
     from assistant.settings import Settings
 
     scratch = Path(tempfile.mkdtemp(prefix="shopbot-mem-"))
     settings = Settings(data_dir=data_dir, database_url=f"sqlite:///{scratch / 'mem.db'}")
-    assistant = Assistant.from_settings(settings, generate=True)
+    assistant = Assistant(build_runtime(settings, generate=True))
     loaded = peak_mb()
     sid = assistant.new_session("dave")
     for text in TURNS[:turns]:

@@ -60,7 +60,7 @@ def serve_kwargs(data_dir: str, *args: str) -> tuple[int, dict, str]:
 
     seen: dict = {}
     err = io.StringIO()
-    with mock.patch("assistant.assistant.Assistant.from_settings", return_value=StandInAssistant()), \
+    with mock.patch("ui.cli.serve.load_assistant", return_value=StandInAssistant()), \
             mock.patch("uvicorn.run", lambda app, **kw: seen.update(kw)), contextlib.redirect_stderr(err):
         code = main(["--data-dir", data_dir, "serve", "--no-gradio", *args])
     return code, seen, err.getvalue().strip()

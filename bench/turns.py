@@ -3,7 +3,7 @@
 ``python -m bench.turns [--rounds 3] [--gen-rounds 1] [--data-dir .shopbot]``
 
 Uses the built data dir (run ``shopbot build`` first; missing steps are built) with every model loaded
-through ``Assistant.from_settings``; order writes go to a throw-away copy of the demo store, so the
+through ``Assistant(build_runtime(settings))``; order writes go to a throw-away copy of the demo store, so the
 real store is untouched. Baseline (same run): the template writer (``generate=False``); the table shows
 stage p50/p95 in ms for both and the generate/template ratio. ``total`` is the wall time of a turn, ``cpu`` the
 process CPU time it used (all threads): on a shared, overloaded machine ``cpu`` is the better estimate of the
@@ -110,6 +110,7 @@ def build_assistant(data_dir: str | None, generate: bool, catalog_size: int | No
     import subprocess
 
     from assistant.assistant import Assistant
+    from assistant.runtime import build_runtime
     from assistant.settings import Settings
 
     overrides = {"data_dir": data_dir} if data_dir else {}
@@ -122,7 +123,7 @@ def build_assistant(data_dir: str | None, generate: bool, catalog_size: int | No
     subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
     scratch = Path(tempfile.mkdtemp(prefix="shopbot-bench-"))
     settings = base.model_copy(update={"database_url": f"sqlite:///{scratch / 'bench.db'}"})
-    return Assistant.from_settings(settings, generate=generate)
+    return Assistant(build_runtime(settings, generate=generate))
 
 
 def main(argv: list[str] | None = None) -> int:

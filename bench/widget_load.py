@@ -79,7 +79,7 @@ def free_port() -> int:
 
 
 def build_data(data_dir: Path, catalog_size: int) -> None:
-    """The catalog and its index (the rest is seeded by Assistant.from_settings)."""
+    """The catalog and its index (the rest is seeded by build_runtime)."""
     from assistant.settings import Settings
     from ui.cli.build import build_catalog, build_index
 

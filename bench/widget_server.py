@@ -10,8 +10,6 @@ import logging
 import os
 from pathlib import Path
 
-from assistant.stores import open_stores
-
 log = logging.getLogger("bench.widget_server")
 UNLIMITED = {"ip_burst": 10**9, "ip_per_second": 1e9, "session_burst": 10**9, "session_per_second": 1e9}
 
@@ -29,14 +27,15 @@ def main() -> None:
     import uvicorn
 
     from assistant.assistant import Assistant
+    from assistant.runtime import build_runtime
     from assistant.settings import Settings, WidgetLimits
     from ui.app import build_app
 
     settings = Settings(data_dir=args.data_dir, generate=args.generate, user_token_secret=args.secret,
                         widget=WidgetLimits(**UNLIMITED))
-    assistant = Assistant.from_settings(settings, generate=args.generate)
+    runtime = build_runtime(settings, generate=args.generate)
     log.info("assistant ready (generate: %s)", args.generate)
-    uvicorn.run(build_app(open_stores(settings), assistant, gradio=False), host="127.0.0.1", port=args.port,
+    uvicorn.run(build_app(runtime.stores, Assistant(runtime), gradio=False), host="127.0.0.1", port=args.port,
                 log_level="warning", access_log=False)
 
 
