@@ -5,7 +5,9 @@ the replay report, the benches) computes its figures here, on maintained librari
 - entities by value: (type, normalised value) multisets, the only comparison when the gold side has no
   spans (replay transcripts, JSONL eval files); values go through ``normalize_value`` on both sides;
 - entities by span: strict IOB2 span P/R/F1 per type (seqeval);
-- rankings: nDCG, recall, precision, hit rate at k (ranx).
+- rankings: nDCG, recall, precision, hit rate at k (ranx): ``ranking_scores``, which lives in
+  ``retrieval/ranking_metrics.py`` because search evaluation (``retrieval/``) sits below ``assistant/``
+  in the import layers; it is re-exported here so every caller imports its metrics from one place.
 
 Undefined figures (nothing to score) are ``None``, never a made-up 0 or 1.
 """
@@ -17,6 +19,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant.nlu.normalize import normalize_value
+from retrieval.ranking_metrics import ranking_scores
+
+__all__ = ["ClassScores", "EntityScore", "EntityScores", "SpanScores", "classification_scores", "entity_value_scores",
+           "normalized", "ranking_scores", "span_scores", "token_f1"]
 
 EntityValue = tuple[str, str]  # (TYPE, value)
 
@@ -137,26 +143,3 @@ def token_f1(gold: Sequence[int], pred: Sequence[int], outside: int = 0) -> floa
     if not labels:
         return 0.0
     return float(f1_score(gold, pred, labels=labels, average="micro", zero_division=0))
-
-
-def ranking_scores(ranked: Mapping[str, Sequence[str]], relevance: Mapping[str, Mapping[str, int]],
-                   metrics: Sequence[str], *, per_query: bool = False) -> dict:
-    """ranx metrics (e.g. ``ndcg@10``, ``ndcg_burges@10``, ``recall@50``, ``precision@10``, ``hit_rate@10``)
-    of ranked id lists against graded relevance (integers > 0; anything unlisted is irrelevant), averaged
-    over the queries of ``relevance`` (a query with no ranked ids scores 0). With ``per_query``:
-    metric -> query -> score."""
-    from ranx import Qrels, Run, evaluate
-
-    queries = list(relevance)
-    if not queries:
-        raise ValueError("no queries to score")
-    qrels = Qrels({q: ({d: int(g) for d, g in relevance[q].items() if g > 0} or {"__no_relevant__": 0}) for q in queries})
-    # ranx needs scores and at least one document per query: rank i of n gets score n - i
-    run = Run({q: ({d: float(len(ids) - i) for i, d in enumerate(ids)} if (ids := list(dict.fromkeys(ranked.get(q, ()))))
-                   else {"__none__": 0.0}) for q in queries})
-    result = evaluate(qrels, run, list(metrics), make_comparable=True)
-    if per_query:
-        return {m: {q: float(run.scores[m][q]) for q in queries} for m in metrics}
-    if len(metrics) == 1:
-        return {metrics[0]: float(result)}
-    return {m: float(v) for m, v in result.items()}

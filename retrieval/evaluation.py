@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.metrics import ranking_scores
+from retrieval.ranking_metrics import ranking_scores
 
 ESCI_GAINS = {"E": 1.0, "S": 0.1, "C": 0.01, "I": 0.0}
 ID_COLUMNS = ("product_id", "id", "asin", "sku")

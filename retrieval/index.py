@@ -8,7 +8,8 @@ are read once into an ``IndexSnapshot`` (retrieval/snapshot.py), filters become 
 columns (retrieval/columns.py, the same results as ``SearchFilters.matches``) and the scoring is an exact
 dot product. The snapshot is reloaded when the collection's revision marker changed (every write batch,
 from any process, sets a new one; each read checks it; a snapshot that takes seconds to load is reloaded
-at most every ``RELOAD_FACTOR`` x its load time). Records of hits come from Chroma by id and are cached
+at most every ``RELOAD_FACTOR`` x its load time). An embedded store keeps a copy of the snapshot beside the
+collection (retrieval/snapshot_file.py), used at the next start-up while the revision is unchanged. Records of hits come from Chroma by id and are cached
 until the revision changes; a hit whose current record no longer passes the filters is dropped.
 
 Re-indexing is incremental: a product is re-embedded only when its content hash changed, and
@@ -33,6 +34,7 @@ from typing import Any, Callable, Iterable, Iterator
 from retrieval.product import Product
 from retrieval.records import Hit, SearchFilters
 from retrieval.snapshot import IndexSnapshot
+from retrieval.snapshot_file import read_snapshot, save_snapshot, snapshot_file_path
 from retrieval.where import HASH_KEY, index_hash, product_document, product_from_record, product_metadata
 
 log = logging.getLogger(__name__)
@@ -85,6 +87,7 @@ class ProductIndex:
         self._load_seconds = 0.0
         self._loaded_at = 0.0
         self._records: dict[str, Product] = {}  # records read since the snapshot was loaded
+        self.snapshot_path = snapshot_file_path(client, collection)  # None: no on-disk copy (a Chroma server)
 
     @classmethod
     def open(cls, *, path=None, url: str | None = None, collection: str = "products", embedder=None, model_dir=None,
@@ -169,12 +172,26 @@ class ProductIndex:
             if time.monotonic() - self._loaded_at < RELOAD_FACTOR * self._load_seconds:
                 return snap
         start = time.perf_counter()
-        self._snapshot = IndexSnapshot.load(self._pages(["metadatas", "embeddings"], page=LOAD_PAGE),
-                                            self._seen_revision or "", self.embedder.dim)
+        self._snapshot = self._stored_snapshot() or self._read_snapshot()
         self._load_seconds = time.perf_counter() - start
         self._loaded_at = time.monotonic()
         log.debug("loaded %d products of %s into memory in %.2fs", self._snapshot.size, self.name, self._load_seconds)
         return self._snapshot
+
+    def _stored_snapshot(self) -> IndexSnapshot | None:
+        """The on-disk copy of the snapshot when it is of the collection's current revision."""
+        return read_snapshot(self.snapshot_path, self._seen_revision or "") if self.snapshot_path else None
+
+    def _read_snapshot(self) -> IndexSnapshot:
+        """The snapshot read from Chroma (paged), saved beside the collection for the next start-up."""
+        snap = IndexSnapshot.load(self._pages(["metadatas", "embeddings"], page=LOAD_PAGE),
+                                  self._seen_revision or "", self.embedder.dim)
+        if self.snapshot_path and snap.revision:
+            try:
+                save_snapshot(snap, self.snapshot_path)
+            except OSError as exc:  # a read-only store still serves, it only starts slower next time
+                log.warning("could not save the snapshot to %s (%s)", self.snapshot_path, exc)
+        return snap
 
     def _changed(self) -> None:
         """After a write: a new revision marker for other readers, and a reload for this one."""

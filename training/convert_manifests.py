@@ -19,7 +19,7 @@ from pathlib import Path
 from assistant.artifact import MANIFEST_FILE, ArtifactManifest, save_manifest
 from assistant.nlu import model as nlu
 from assistant.sequential import store as sequential
-from assistant.writer import embedded as generator
+from assistant.writer import adapter as generator
 from retrieval.atomic import write_bytes_atomic
 
 log = logging.getLogger(__name__)

@@ -71,7 +71,7 @@ def superlative(shown: Sequence[Product], sup: Superlative) -> Answer:
     lead = join([named(shown, i) for i in winners])
     verb = sup.verb if len(winners) == 1 else ("are" if sup.verb == "is" else "have")
     notes = [_cap(f"{lead} {verb} {sup.words} of the {n} shown: {readings[winners[0]].text}." if n > 1 else
-                  f"{lead} is the only one on the list: {readings[winners[0]].text}.")]
+                  f"{lead} is the only one on the list, so it {sup.verb} {sup.words}: {readings[winners[0]].text}.")]
     if len(tied) > len(winners):
         notes.append(_cap(f"{join([named(shown, i) for i in tied[1:]])} {'is' if len(tied) == 2 else 'are'} "
                           f"also rated {shown[tied[0]].rating:.1f}, from fewer reviews."))

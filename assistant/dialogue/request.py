@@ -21,6 +21,9 @@ _LEAD_IN = re.compile(
     r"i'?\s*a?m\s+after|i\s+(?:would\s+like|want|need)(?:\s+to\s+(?:buy|find|get|see))?|i'?d\s+like(?:\s+to\s+see)?|"
     r"do\s+you\s+(?:have|sell|carry)|have\s+you\s+got|any|some|recommend(?:\s+me)?)?\s*(?:some|any|a|an)?\s+",
     re.I)
+# "back to the tents", "ok let's go back to the running shoes": the shopper returns to a search (not a product word)
+_BACK = re.compile(r"^\s*(?:(?:ok(?:ay)?|so|and|now|right)[,\s]+)*(?:(?:let'?s\s+|can\s+we\s+)?(?:go(?:ing)?\s+)?"
+                   r"back\s+to|return(?:ing)?\s+to)\s+(?:the\s+|those\s+|my\s+)?", re.I)
 _PRICE_CUES = re.compile(
     r"\b(?:(?:with\s+a\s+)?budget(?:\s+(?:of|is))?|(?:priced\s+)?(?:under|below|less\s+than|cheaper\s+than|up\s+to|"
     r"at\s+most|max(?:imum)?|no\s+more\s+than|over|above|more\s+than|at\s+least|min(?:imum)?|between|from|around|"
@@ -82,13 +85,15 @@ def read_request(parse: Parse) -> Request:
     text = _cut(text, priced) if priced else text
     if not priced and (parse.values("PRICE_MIN") or parse.values("PRICE_MAX")):
         text = _PRICE_WORDS.sub(" ", text)
-    text = _LEAD_IN.sub("", text, count=1)
+    back = _BACK.match(text)
+    text = _LEAD_IN.sub("", text[back.end():] if back else text, count=1)
     text, negations = split_negations(text)
     text = _TRAILING.sub("", _RELATIVE.sub("", _TRAILING.sub("", _strip_cues(text)))).strip()
     covered = " ".join(e.value.lower() for e in parse.entities if e.type not in ("PRODUCT_TYPE",)).split()
     own = tuple(w for w in re.findall(r"[a-z0-9][a-z0-9'&-]*", text.lower())
                 if w not in _FILLER and w not in covered and not w.isdigit())
-    return Request(text=text, type_phrase=(parse.first("PRODUCT_TYPE") or "").strip(), negations=negations,
+    types = [e.value for e in parse.entities if e.type == "PRODUCT_TYPE" and not (back and e.end <= back.end())]
+    return Request(text=text, type_phrase=(types[0] if types else "").strip(), negations=negations,
                    own_words=own, quantities=quantity_phrases(text))
 
 

@@ -55,7 +55,8 @@ SUPERLATIVES: tuple[tuple[re.Pattern, la.Superlative], ...] = (
 )
 _LIST_WORDS = re.compile(r"\b(of (those|these|them|the(se)? (ones|results|options|list))|any of|which( one| ones| of)?|"
                          r"what'?s|what is|those|these|them|they|the (\w+ )?ones?|both|either|all of)\b", re.I)
-_COMPARE = re.compile(r"\b(compare|comparison|difference|differ|different from|vs\.?|versus|better)\b", re.I)
+_COMPARE = re.compile(r"\b(compare|comparison|difference|differ|different from|vs\.?|versus)\b", re.I)
+_BETTER = re.compile(r"\bbetter\b", re.I)
 _FILTER = re.compile(r"^\s*(?:(?:ok(?:ay)?|so|now|then|please|and)[,\s]+)*(?:(?:show|give|keep)(?: me)?\s+|filter (?:to|by)\s+)?"
                      r"(?:only|just)\s+(?:the\s+|show\s+)?(?P<what>.+?)\s+(?:ones?|of them|of those|of these)\b", re.I)
 _EXISTS = re.compile(r"\b(?:(?:are|is|do|does|have|has|can|will)\s+(?:any|either|none|one)(?:\s+of\s+(?:them|those|these|the\s+\w+))?"
@@ -65,7 +66,9 @@ _MEASURE_WORDS = frozenset("battery life playtime weight price rating review rev
 _CART = re.compile(r"\b(add|cart|basket|buy|purchase|checkout|order it|take it|i'?ll take)\b", re.I)
 _VARIANT = re.compile(r"\b(show me|do you have|have|got|is there|available|comes?|in)\b", re.I)
 _QUESTION = re.compile(r"\?\s*$|^\s*(is|are|does|do|can|has|have|will|how|what|which|tell me)\b", re.I)
-_FILLER = frozenset("""a an the is are it its it's this that these those they them their one ones of any anything do does
+_YES_NO = re.compile(r"^\s*(is|are|does|do|can|has|have|will)\b|\b(is|are|does|do|can|has|have|will) "
+                     r"(it|they|this|that|the|one|either|both)\b", re.I)
+_FILLER = frozenset("""more details detail info information describe a an the is are it its it's this that these those they them their one ones of any anything do does
 have has come comes in with listed as be either both all none which what whats what's how about only just show me
 please ok okay so then now got can i you there available for and or to does list shown option options item items
 product products first second third fourth fifth last 1st 2nd 3rd 4th 5th number good really also still any
@@ -109,14 +112,14 @@ def _colour(parse: Parse) -> str | None:
     return None
 
 
-def _phrase(parse: Parse, shown: Sequence[Product], drop: str = "") -> str:
+def _phrase(parse: Parse, shown: Sequence[Product]) -> str:
     """The feature asked about: the parse's FEATURE values, else the message's own content words."""
     feats = [v.lower() for v in parse.values("FEATURE")]
     if feats:
         return " ".join(dict.fromkeys(feats))
     own = {w for p in shown for w in re.findall(r"[a-z]+", f"{p.product_type} {p.brand}".lower())}
-    text = drop and parse.text.lower().replace(drop.lower(), " ") or parse.text.lower()
-    words = [w for w in re.findall(r"[a-z][a-z-]*", text) if w not in _FILLER and w not in own and len(w) > 2]
+    words = [w for w in re.findall(r"[a-z][a-z-]*", parse.text.lower())
+             if w not in _FILLER and w not in own and len(w) > 2]
     return " ".join(words)
 
 
@@ -146,9 +149,11 @@ def answer(ctx: FlowContext, state: DialogueState, parse: Parse) -> FlowResult |
     if not shown or _other_type(parse, shown):
         return None
     sup = _superlative(text)
-    if sup and (_LIST_WORDS.search(text) or len(text.split()) <= 5) and not _COMPARE.search(text.replace("better", "")):
+    listy = bool(_LIST_WORDS.search(text))
+    if sup and (listy or (len(text.split()) <= 5 and not parse.values("PRODUCT_TYPE"))) and not _COMPARE.search(text):
         return _result(Action.ANSWER, la.superlative(shown, sup), shown, "product_question")
-    if _COMPARE.search(text) or (parse.intent == "compare" and not parse.low_confidence and not sup):
+    comparing = _COMPARE.search(text) or (_BETTER.search(text) and listy)
+    if comparing or (parse.intent == "compare" and not parse.low_confidence and not sup):
         return _compare(text, shown, state.focus_product)
     return _filter_or_exists(parse, shown) or _about_items(parse, shown, state.focus_product)
 
@@ -185,7 +190,7 @@ def _about_items(parse: Parse, shown: Sequence[Product], focus: str | None) -> F
     sizes = parse.values("SIZE")
     aspect = None if colour else _aspect(text)
     phrase = "" if (colour or aspect or sizes) else _phrase(parse, shown)
-    if not (colour or aspect or sizes or (phrase and _QUESTION.search(text))):
+    if not (colour or aspect or sizes or (phrase and _YES_NO.search(text))):
         return None
     if colour and not (_QUESTION.search(text) or _VARIANT.search(text)):
         return None

@@ -15,8 +15,14 @@ from pathlib import Path
 import torch
 
 from assistant.artifact import ArtifactError, ArtifactManifest
-from assistant.nlu.decode import (TRANSITIONS_FILE, TagTransitions, decode_spans, load_transitions, to_entities,
-                                  viterbi_tags)
+from assistant.nlu.decode import (
+    TRANSITIONS_FILE,
+    TagTransitions,
+    decode_spans,
+    load_transitions,
+    to_entities,
+    viterbi_tags,
+)
 from assistant.nlu.model import load_model
 from assistant.records import Parse
 from assistant.speed import resolve_speed

@@ -1,6 +1,6 @@
 """The embedded generator: SmolLM2-135M-Instruct + the shipped LoRA adapter, on CPU, with streaming.
 
-Loaded only through the adapter's manifest (``assistant.artifact``, name ``generator``). The LoRA is merged into the base weights (no
+Loaded only through the adapter's manifest (``assistant/writer/adapter.py``). The LoRA is merged into the base weights (no
 adapter overhead per token): ``shopbot build`` caches the merged model (``weights_cache.py``) so that
 start-up skips the GGUF de-quantisation; without the cache it is merged at load time. ``speed`` picks the
 CPU path (``assistant/speed.py``: bf16 on CPUs with native bf16, dynamic int8 Linear layers, fp32).
@@ -20,15 +20,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.artifact import ArtifactError, ArtifactManifest, load_manifest
+from assistant.artifact import ArtifactManifest
 from assistant.records import ReplyFacts
 from assistant.speed import SpeedModeError, apply_speed, resolve_speed
+from assistant.writer.adapter import merge_adapter, read_manifest
 from assistant.writer.base_model import WriterModelError, load_base_model, load_tokenizer, prompt_text
 
 log = logging.getLogger(__name__)
-ARTIFACT_NAME = "generator"
-ARTIFACT_VERSION = 1  # peft's adapter_model.safetensors (fp16) + adapter_config.json
-ADAPTER_FILES = ("adapter_model.safetensors", "adapter_config.json")
 
 
 @dataclass(frozen=True)
@@ -41,25 +39,11 @@ class GenerationConfig:
     reuse_prefix: bool = True  # seed each generation with the system message's cached keys/values
 
 
-def read_manifest(adapter_dir: Path) -> ArtifactManifest:
-    return load_manifest(adapter_dir, ARTIFACT_NAME, ARTIFACT_VERSION, hint="run `shopbot train generator`")
-
-
 def _apply_speed(model, speed: str):
     try:
         return apply_speed(model, speed)
     except SpeedModeError as exc:
         raise WriterModelError(str(exc)) from None
-
-
-def merge_adapter(base_model, adapter_dir: Path):
-    """The base model with the LoRA adapter in ``adapter_dir`` merged into its weights."""
-    from peft import PeftModel
-
-    try:
-        return PeftModel.from_pretrained(base_model, str(adapter_dir)).merge_and_unload()
-    except (OSError, ValueError, KeyError) as exc:
-        raise ArtifactError(f"cannot load the generator adapter in {adapter_dir}: {exc}") from exc
 
 
 class PrefixCache:

@@ -30,7 +30,7 @@ from assistant.writer.guard import Guard, fact_amounts
 MAX_DROPPED = 2  # sentences a repair may drop
 _UNSUPPORTED_PRICE = re.compile(r"\s?\(\$(\d[\d,]*(?:\.\d{1,2})?)(?: each)?\)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])(?<![0-9]\.)\s+")  # not after a list number ("1. ")
-_REFERS_BACK = re.compile(r"^(?:it|its|it's|they|their|they're|this|these|that|those|both|he|she)\b", re.I)
+_REFERS_BACK = re.compile(r"^(?:it|its|it's|they|their|they're|this|these|that|those|both|he|she)\b", re.IGNORECASE)
 
 
 def _amount(raw: str) -> float:

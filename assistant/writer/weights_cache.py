@@ -14,11 +14,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import shutil
 from pathlib import Path
 
 from assistant.memory import release_free_memory
 from assistant.speed import resolve_speed
+from assistant.writer.adapter import ADAPTER_FILES, merge_adapter, read_manifest
+from retrieval.atomic import atomic_dir
 
 log = logging.getLogger(__name__)
 STAMP = "shopbot-writer-cache.json"
@@ -43,7 +44,6 @@ def _sha256(path: Path) -> str:
 
 def fingerprint(adapter_dir: Path, speed: str) -> dict:
     """What the cached weights were made from: the GGUF file (name, size), the adapter files and the dtype."""
-    from assistant.writer.embedded import ADAPTER_FILES
     from retrieval.packaged import smollm2_gguf
 
     folder, name = smollm2_gguf()
@@ -65,15 +65,11 @@ def is_fresh(path: Path, adapter_dir: Path, speed: str) -> bool:
 def save_merged(model, tok, path: Path, stamp: dict) -> None:
     """Write the model (safetensors) and tokenizer to ``path`` atomically: a temporary folder renamed
     into place, the fingerprint written last."""
-    path = Path(path)
     _drop_gguf_marker(model)
-    tmp = path.with_name(path.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    model.save_pretrained(tmp, safe_serialization=True)
-    tok.save_pretrained(tmp)
-    (tmp / STAMP).write_text(json.dumps(stamp, indent=2), encoding="utf-8")
-    shutil.rmtree(path, ignore_errors=True)
-    tmp.rename(path)
+    with atomic_dir(Path(path)) as tmp:
+        model.save_pretrained(tmp, safe_serialization=True)
+        tok.save_pretrained(tmp)
+        (tmp / STAMP).write_text(json.dumps(stamp, indent=2), encoding="utf-8")
 
 
 def _drop_gguf_marker(model) -> None:
@@ -108,7 +104,6 @@ def build_writer_cache(settings) -> None:
     """`shopbot build` step: cache the merged writer weights for ``settings.writer_speed`` (skipped when
     the writer is not the embedded model or the cache is up to date)."""
     from assistant.writer.base_model import load_base_model, load_tokenizer
-    from assistant.writer.embedded import merge_adapter, read_manifest
 
     if settings.writer != "embedded":
         log.info("writer: %s writer, nothing to cache", settings.writer)

@@ -19,10 +19,16 @@ def rss_mb() -> float:
 
 @pytest.mark.skipif(not Path("/proc/self/status").is_file() or "libc.so" not in str(ctypes.util.find_library("c")),
                     reason="needs Linux with glibc")
-def test_freed_small_objects_are_returned():
+def test_freed_heap_between_live_blocks_is_returned():
+    import gc
+
     release_free_memory()
-    blocks = [bytes(200) + bytes([i % 256]) for i in range(600_000)]  # ~150 MB of small heap objects
+    blocks = [bytes(4000 + i % 7) for i in range(40_000)]  # ~160 MB of malloc'd (not pymalloc) blocks
+    keep = blocks[::16]  # live blocks scattered through the heap: a plain free() cannot shrink it
     grown = rss_mb()
     del blocks
+    gc.collect()
+    assert rss_mb() > grown - 20  # freed, but still resident
     assert release_free_memory() is True
-    assert rss_mb() < grown - 60
+    assert rss_mb() < grown - 80
+    assert len(keep) == 2_500

@@ -36,7 +36,7 @@ def writer():
 
 
 def test_shipped_adapter_has_a_manifest():
-    from assistant.writer.embedded import read_manifest
+    from assistant.writer.adapter import read_manifest
 
     manifest = read_manifest(ADAPTER)
     assert manifest.details["train"]["steps"] > 0 and manifest.details["train"]["loss_curve"]

@@ -14,7 +14,8 @@ def test_tiny_training_round_trip(tmp_path):
     import torch
 
     from assistant.writer.base_model import load_base_model, load_tokenizer
-    from assistant.writer.embedded import EmbeddedGenerator, GenerationConfig, read_manifest
+    from assistant.writer.adapter import read_manifest
+    from assistant.writer.embedded import EmbeddedGenerator, GenerationConfig
     from training.generator.data import build_cases
     from training.generator.train import TrainConfig, fit, make_peft_model, save_adapter
 

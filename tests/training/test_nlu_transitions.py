@@ -8,7 +8,13 @@ import pytest
 
 from assistant.artifact import ArtifactManifest, save_manifest
 from assistant.nlu.decode import TRANSITIONS_FILE, load_transitions
-from assistant.nlu.model import ARTIFACT_NAME, ARTIFACT_VERSION, WEIGHTS_FILE, NluConfig, read_manifest
+from assistant.nlu.model import (
+    ARTIFACT_NAME,
+    ARTIFACT_VERSION,
+    WEIGHTS_FILE,
+    NluConfig,
+    read_manifest,
+)
 from training.nlu.render import Example
 from training.nlu.transitions import attach, count_transitions, word_tags
 

@@ -4,6 +4,7 @@ pipeline (store -> dataset -> model -> run-time scorer) and the CLI's clear erro
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 import torch
@@ -96,6 +97,9 @@ def test_attribute_table_and_metrics_helpers():
     fixed = torch.cat([torch.zeros(1), torch.arange(40, 0, -1).float()])
     m = full_rank_metrics(lambda seqs: fixed.repeat(len(seqs), 1), [(5,), (1,), (2,)], [1, 3, 33], ks=(10,))
     assert m["HR@10"] == pytest.approx(2 / 3) and m["NDCG@10"] == pytest.approx((1 + 1 / 1.5849625) / 3, rel=1e-4)
+    flat = torch.ones(1, 41)  # every item ties: the target takes the middle of the 39 candidates (place 19)
+    m = full_rank_metrics(lambda seqs: flat.repeat(len(seqs), 1), [(5,)], [1], ks=(10, 20))
+    assert m["HR@10"] == 0.0 and m["HR@20"] == 1.0 and m["NDCG@20"] == pytest.approx(1 / math.log2(21))
 
 
 def test_shop_pipeline_from_the_store(settings, catalog):

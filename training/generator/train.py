@@ -11,15 +11,14 @@ import json
 import logging
 import os
 import random
-import shutil
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from assistant.artifact import ArtifactManifest, data_hash, save_manifest
 from assistant.writer.base_model import load_base_model, load_tokenizer, prompt_ids
-from assistant.writer.embedded import ARTIFACT_NAME, ARTIFACT_VERSION, ADAPTER_FILES
+from assistant.writer.adapter import ADAPTER_FILES, ARTIFACT_NAME, ARTIFACT_VERSION
+from retrieval.atomic import atomic_dir
 from training.generator.data import TRAIN_SEED, Case, build_cases
 
 log = logging.getLogger(__name__)
@@ -150,14 +149,19 @@ def cases_hash(cases: list[Case]) -> str:
 def save_adapter(model, cfg: TrainConfig, report: TrainReport, out_dir: Path, extra: dict | None = None,
                  training_data_hash: str = "") -> Path:
     """Atomically replace ``out_dir`` with the fp16 adapter, its peft config and manifest.json."""
+    out_dir = Path(out_dir)
+    with atomic_dir(out_dir) as tmp:
+        _write_adapter(model, cfg, report, tmp, extra, training_data_hash)
+    return out_dir
+
+
+def _write_adapter(model, cfg: TrainConfig, report: TrainReport, tmp: Path, extra: dict | None,
+                   training_data_hash: str) -> None:
     import torch
     from safetensors.torch import load_file, save_file
 
     from retrieval.packaged import smollm2_gguf
 
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".generator-", dir=out_dir.parent))
     model.save_pretrained(tmp)
     weights = tmp / "adapter_model.safetensors"
     save_file({k: v.to(torch.float16).contiguous() for k, v in load_file(weights).items()}, weights)
@@ -167,7 +171,6 @@ def save_adapter(model, cfg: TrainConfig, report: TrainReport, out_dir: Path, ex
     peft_config.write_text(json.dumps(cfg_json, indent=2), encoding="utf-8")
     for junk in ("README.md",):
         (tmp / junk).unlink(missing_ok=True)
-    os.chmod(tmp, 0o755)
     for f in tmp.iterdir():
         os.chmod(f, 0o644)
     last_loss = {"train_loss_last": report.loss_curve[-1][1]} if report.loss_curve else {}
@@ -176,20 +179,13 @@ def save_adapter(model, cfg: TrainConfig, report: TrainReport, out_dir: Path, ex
         training_data_hash=training_data_hash, metrics=last_loss, config=asdict(cfg),
         details={"train": {"steps": report.steps, "seconds": report.seconds, "tokens": report.tokens,
                            "loss_curve": report.loss_curve}, **(extra or {})}))
-    old = out_dir.with_name(out_dir.name + ".old")
-    if out_dir.exists():
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(out_dir, old)
-    os.replace(tmp, out_dir)
-    shutil.rmtree(old, ignore_errors=True)
-    return out_dir
 
 
 def _resume(resume_from: Path):
     """The base model with a saved adapter loaded trainable, and that adapter's manifest."""
     from peft import PeftModel
 
-    from assistant.writer.embedded import read_manifest
+    from assistant.writer.adapter import read_manifest
 
     manifest = read_manifest(resume_from)
     model = PeftModel.from_pretrained(load_base_model(), str(resume_from), is_trainable=True)

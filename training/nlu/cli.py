@@ -59,9 +59,9 @@ def _bitext_dir(no_bitext: bool) -> Path | None:
 
 
 def run_train(args, settings) -> int:
+    from assistant.nlu.model import NluConfig
     from training.nlu.data import build_dataset
     from training.nlu.queryner import QueryNerTrain
-    from assistant.nlu.model import NluConfig
     from training.nlu.train import TrainConfig, train
     from training.nlu.transitions import attach as attach_transitions
 

@@ -12,6 +12,7 @@ Attach it to an existing model directory (the model's own training examples are 
 from __future__ import annotations
 
 import argparse
+import itertools
 import logging
 from collections.abc import Iterable
 from dataclasses import replace
@@ -20,7 +21,12 @@ from pathlib import Path
 import numpy as np
 
 from assistant.artifact import save_manifest
-from assistant.nlu.decode import TRANSITIONS_FILE, TagTransitions, save_transitions, word_units
+from assistant.nlu.decode import (
+    TRANSITIONS_FILE,
+    TagTransitions,
+    save_transitions,
+    word_units,
+)
 from assistant.nlu.model import NluConfig, read_manifest
 from training.nlu.dataset import token_tags
 from training.nlu.render import Example
@@ -51,7 +57,7 @@ def count_transitions(examples: Iterable[Example], tokenizer, tags: tuple[str, .
         if not seq:
             continue
         start[seq[0]] += 1
-        for a, b in zip(seq, seq[1:]):
+        for a, b in itertools.pairwise(seq):
             matrix[a, b] += 1
     return TagTransitions(tags=tags, start=np.log(start / start.sum()),
                           matrix=np.log(matrix / matrix.sum(1, keepdims=True)), weight=weight)

@@ -14,7 +14,8 @@ ScoreFn = Callable[[list[tuple[int, ...]]], torch.Tensor]  # inputs -> (B, num_i
 
 def top_items(score_fn: ScoreFn, inputs, targets, k: int, batch_size: int = 512) -> list[list[int]]:
     """The ``k`` best item numbers per input, its history items (but not its target) and the padding item
-    excluded; equal scores keep the lower item number first (a stable sort)."""
+    excluded. Among items with the target's score the target takes the middle place (its expected rank
+    under random tie-breaking, so a baseline with many equal scores is not flattered or punished)."""
     out: list[list[int]] = []
     for start in range(0, len(targets), batch_size):
         seqs = list(inputs[start:start + batch_size])
@@ -27,8 +28,14 @@ def top_items(score_fn: ScoreFn, inputs, targets, k: int, batch_size: int = 512)
         scores[rows, cols] = float("-inf")  # history items are excluded (as in the S3-Rec code)
         scores.scatter_(1, tgt.unsqueeze(1), t_scores)
         scores[:, 0] = float("-inf")
-        order = torch.sort(scores, dim=1, descending=True, stable=True).indices[:, :k]
-        out.extend(order.tolist())
+        greater = (scores > t_scores).sum(1)
+        ties = (scores == t_scores).sum(1) - 1
+        order = torch.sort(scores, dim=1, descending=True, stable=True).indices[:, :k + 1]
+        for row, target, place in zip(order.tolist(), tgt.tolist(), (greater + ties // 2).tolist()):
+            row = [i for i in row if i != target][:k]
+            if place < k:
+                row.insert(place, target)
+            out.append(row[:k])
     return out
 
 

@@ -47,11 +47,18 @@ def test_plain_searches_and_references_state_no_needs(text):
     ("I'm into hiking and camping", "Since you're into hiking and camping"),
     ("a desk for a small apartment", "For a small apartment"),
     ("what should I get my dad for father's day? he loves fishing", "For your dad on Father's Day, since he loves fishing"),
-    ("anniversary gift for my wife, she loves cooking", "For your wife for your anniversary, since she loves cooking"),
+    ("anniversary gift for my wife, she loves cooking", "For your wife, on your anniversary, since she loves cooking"),
     ("my friend is into running", "For your friend, who is into running"),
+    ("housewarming gift for my neighbor, she likes candles", "For your neighbor's housewarming, since she likes candles"),
 ])
 def test_reason_is_grammatical(text, reason):
     assert read_needs(text).reason() == reason
+
+
+def test_labels_are_singular_nouns():
+    assert read_needs("I love board games").label() == "board game idea"
+    assert read_needs("he likes running too").interests == ("running",)
+    assert read_needs("birthday gift ideas").label() == "gift idea"
 
 
 def test_product_words_are_what_is_left_after_the_needs():
@@ -212,6 +219,44 @@ def test_back_to_the_search_after_an_order_question(bot):
     tents, order, back = _talk(bot, "tent for 2 people", "where is my order 10012?", "back to the tents")
     assert order.action is not Action.SEARCH
     assert back.action is Action.SEARCH and [c.product.id for c in back.products] == [c.product.id for c in tents.products]
+
+
+@pytest.mark.slow
+def test_back_to_a_search_after_a_policy_question_keeps_its_filters(bot):
+    first, policy, back = _talk(bot, "running shoes under $120", "what's your return policy?", "back to the running shoes")
+    assert first.products and policy.action is Action.POLICY_ANSWER
+    assert back.products and all(c.product.product_type == "running shoes" and c.product.price <= 120
+                                 for c in back.products), back.reply
+
+
+@pytest.mark.slow
+def test_a_negated_colour_is_not_a_wanted_colour(bot):
+    (turn,) = _talk(bot, "a yoga mat, not purple")
+    assert turn.products and _types(turn) == {"yoga mats"} and "purple yoga mats" not in turn.reply, turn.reply
+
+
+@pytest.mark.slow
+def test_a_misspelt_colour_read_as_a_brand_is_the_colour(bot):
+    (turn,) = _talk(bot, "blak sneakers")
+    assert turn.products and "don't carry" not in turn.reply, turn.reply
+    assert all("black" in [c.lower() for c in t.product.colors] for t in turn.products)
+
+
+@pytest.mark.slow
+def test_a_product_for_someone_keeps_the_product_and_drops_the_recipient_words(bot):
+    (turn,) = _talk(bot, "tent for my dad")
+    assert turn.products and _types(turn) == {"tents"}, turn.reply
+    assert turn.reply.startswith("For your dad: here are") and "for my dad" not in turn.reply, turn.reply
+
+
+@pytest.mark.slow
+def test_interests_answering_the_question_keep_the_recipient_and_budget(bot):
+    ask, answer = _talk(bot, "I need a gift for my dad, he likes grilling, budget around 50 bucks", "he also likes camping")
+    assert not ask.products
+    assert answer.products and "For your dad, who likes camping: here" in answer.reply, answer.reply
+    # the budget holds, unless nothing for camping is under it and the reply says it was relaxed
+    assert all(c.product.price <= 50 for c in answer.products) or answer.reply.startswith(
+        "Nothing for camping is under $50, so I relaxed the price limit."), answer.reply
 
 
 # --- the real ESCI catalog (optional: a built store) ---------------------------------------------------

@@ -143,6 +143,10 @@ def _parse(text: str, intent: str = "product_question", *entities: tuple[str, st
     ("in black", "refine_results", (("COLOR", "black"),)),
     ("show more", "refine_results", ()),
     ("tell me about the first one", "product_question", ()),
+    ("tell me more about the second one", "product_question", ()),
+    ("cheapest headphones", "search_products", (("PRODUCT_TYPE", "headphones"),)),
+    ("anything better?", "refine_results", ()),
+    ("show me something different", "refine_results", ()),
 ])
 def test_not_a_list_question(text, intent, entities):
     assert answer(_ctx(), _state(), _parse(text, intent, *entities)) is None
@@ -169,6 +173,8 @@ def test_list_questions_route_by_kind():
     cmp = answer(ctx, state, _parse("compare the first and third", "compare"))
     assert cmp.action is Action.COMPARE and [c.product.id for c in cmp.products] == ["B1", "B3"]
     assert ESCI_BUDS.title in dict(cmp.data)["table"] and ESCI_OVER.title not in dict(cmp.data)["table"]
+    better = answer(ctx, state, _parse("which is better, 1 or 2?", "compare"))
+    assert better.action is Action.COMPARE and [c.product.id for c in better.products] == ["B1", "B2"]
     diff = answer(ctx, state, _parse("what's the difference between 1 and 2", "compare"))
     assert [c.product.id for c in diff.products] == ["B1", "B2"]
     price = answer(ctx, state, _parse("how much is the first one?"))

@@ -4,8 +4,15 @@ loads the shipped artifact)."""
 import numpy as np
 import pytest
 
-from assistant.nlu.decode import (TRANSITIONS_FILE, TagTransitions, decode_spans, load_transitions, save_transitions,
-                                  viterbi_tags, word_units)
+from assistant.nlu.decode import (
+    TRANSITIONS_FILE,
+    TagTransitions,
+    decode_spans,
+    load_transitions,
+    save_transitions,
+    viterbi_tags,
+    word_units,
+)
 
 TAGS = ("O", "B-PRODUCT_TYPE", "I-PRODUCT_TYPE", "B-FEATURE", "I-FEATURE")
 
