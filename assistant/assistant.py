@@ -79,6 +79,12 @@ class Assistant:
                                search_tuning=self.settings.search)
         self.committer = TurnCommitter(self.events, self.orders, self.ranker, log_interactions=True)
 
+    def reset_state(self, seed: int) -> None:
+        """Forget every in-memory trace of earlier conversations (cached sessions, the ranker's learning since
+        start-up) and reseed the ranker: replay starts each conversation from the same state."""
+        self.sessions.clear()
+        self.ranker.restart(seed)
+
     def close(self) -> None:
         """Close the runtime (database pools, session locks); the Assistant is unusable afterwards."""
         self.runtime.close()

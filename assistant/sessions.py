@@ -91,6 +91,11 @@ class LocalSessionStore:
         with self._guard:
             self._cache.pop(session_id, None)
 
+    def clear(self) -> None:
+        """Drop every cached session (each is rebuilt from the event log on its next turn)."""
+        with self._guard:
+            self._cache.clear()
+
     def forget_user(self, user_id: str) -> int:
         """Drop every cached session of ``user_id``; returns how many."""
         with self._guard:

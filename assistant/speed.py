@@ -14,28 +14,18 @@ A model in ``bf16`` returns bf16 tensors; callers cast what they post-process (`
 
 from __future__ import annotations
 
-import functools
 import logging
 import warnings
-from pathlib import Path
+
+from retrieval.cpu import cpu_has_native_bf16
 
 log = logging.getLogger(__name__)
 
 SPEEDS = ("fp32", "bf16", "int8", "auto")
-_BF16_FLAGS = ("avx512_bf16", "amx_bf16")
 
 
 class SpeedModeError(ValueError):
     """An unknown speed mode name."""
-
-
-@functools.cache
-def cpu_has_native_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
-    try:
-        flags = next((line for line in cpuinfo.read_text().splitlines() if line.startswith("flags")), "")
-    except OSError:
-        return False
-    return any(f in flags.split() for f in _BF16_FLAGS)
 
 
 def resolve_speed(speed: str) -> str:

@@ -9,7 +9,6 @@ the same (tests/retrieval/test_bm25s_import.py) and a serving process stays ~60 
 
 from __future__ import annotations
 
-import importlib
 import sys
 from types import ModuleType
 
@@ -17,9 +16,12 @@ from types import ModuleType
 def import_bm25s() -> ModuleType:
     """The ``bm25s`` module, loaded with numba blocked unless numba (or bm25s) is already loaded."""
     if "bm25s" in sys.modules or "numba" in sys.modules:
-        return importlib.import_module("bm25s")
-    sys.modules["numba"] = None  # type: ignore[assignment]  # `import numba` raises ImportError meanwhile
+        import bm25s
+
+        return bm25s
+    sys.modules["numba"] = None  # type: ignore[assignment]  # `import numba` fails meanwhile
     try:
-        return importlib.import_module("bm25s")
+        import bm25s
     finally:
         del sys.modules["numba"]
+    return bm25s

@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant.memory import release_free_memory
-from assistant.speed import cpu_has_native_bf16
+from retrieval.cpu import cpu_has_native_bf16
+from retrieval.memory import release_free_memory
 from retrieval.packaged import minilm_dir
 from retrieval.sentence_encoder import SentenceEncoder, is_supported
 

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from assistant.memory import release_free_memory
+from retrieval.memory import release_free_memory
 from retrieval.columns import AttributeColumns
 
 GATHER_SHARE = 0.25  # score only the filtered rows when the filter keeps less than this share

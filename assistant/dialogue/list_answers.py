@@ -36,6 +36,8 @@ class Superlative:
 class Answer:
     notes: tuple[str, ...]
     about: tuple[int, ...]  # positions (0-based) of the products the answer is about (shown with it)
+    asked: str | None = None  # for the writer's prompt ("Asked: longest battery life -> ..."); never an
+    value: str | None = None  # aspect name of the product-question template (price, rating, ...)
 
 
 def named(shown: Sequence[Product], i: int) -> str:
@@ -84,7 +86,8 @@ def superlative(shown: Sequence[Product], sup: Superlative) -> Answer:
         notes.append(_cap(f"{names} {'have' if many else 'has'} no reviews yet." if sup.measure in ("rating", "reviews")
                           else f"The listing{'s' if many else ''} of {names} {'don' if many else 'doesn'}'t say "
                                f"{'their' if many else 'its'} {m.name}."))
-    return Answer(tuple(notes), tuple(winners))
+    value = f"{shown[winners[0]].name}: {readings[winners[0]].text}" if len(winners) == 1 else None
+    return Answer(tuple(notes), tuple(winners), sup.words.removeprefix("the ") if value else None, value)
 
 
 def _no_readings(shown: Sequence[Product], sup: Superlative) -> Answer:

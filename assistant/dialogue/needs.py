@@ -42,6 +42,7 @@ OCCASIONS = ("birthday", "christmas", "xmas", "anniversary", "valentine's day", 
              "baby shower", "retirement", "hanukkah", "easter", "thanksgiving", "secret santa", "new year")
 _OCCASION = re.compile(r"\b(?P<occ>" + "|".join(sorted((o.replace("'", "['’]?").replace(" ", r"\s+")
                                                           for o in OCCASIONS), key=len, reverse=True)) + r")\b", re.I)
+_PLURAL_RECIPIENTS = frozenset({"kids", "parents", "grandparents", "in-laws"})
 _OWN_OCCASIONS = frozenset({"birthday", "graduation", "retirement", "wedding", "housewarming", "baby shower"})
 _GIFT = re.compile(r"\b(?:(?:a|an|some)\s+)?(?:gifts?|presents?|stocking\s+stuffers?)(?:\s+ideas?)?\b", re.I)
 _INTEREST = re.compile(
@@ -128,35 +129,43 @@ class Needs:
         return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
 
     def reason(self) -> str:
-        """"For your dad, who likes grilling", "For your sister's birthday (she loves coffee)",
+        """"For your dad, who likes grilling", "For your sister's birthday, since she loves coffee",
         "Since you're into hiking and camping", "For a small apartment"; "" when there is nothing to say."""
         likes = self.interest_phrase()
         if self.own and likes:
             verb = _pronoun_verb("you", self.verb or "like")  # "like", "love", "are into"
             lead = f"Since you're {verb[4:]}" if verb.startswith("are ") else f"Since you {verb}"
             return f"{lead} {likes}" + (f", for {self.usage}" if self.usage else "")
-        since = f"{self.pronoun} {_pronoun_verb(self.pronoun, self.verb or 'like')} {likes}" if likes else ""
-        parts = []
         if self.recipient:
-            who = f"your {self.recipient}"
-            if self.occasion:
-                lead = (f"For {who}'s {self.occasion_name()}" if self.occasion in _OWN_OCCASIONS
-                        else f"For {who}, on your {self.occasion}" if self.occasion == "anniversary"
-                        else f"For {who} {'on' if self.occasion_name().endswith('Day') else 'for'} {self.occasion_name()}")
-                parts.append(lead + (f", since {since}" if since else ""))
-            else:
-                who_likes = f"who {_pronoun_verb(self.pronoun if self.pronoun != 'they' else 'she', self.verb or 'like')}"
-                parts.append(f"For {who}" + (f", {who_likes} {likes}" if likes else ""))
+            parts = [self._for_recipient(likes)]
         elif self.occasion:
-            verb = _pronoun_verb("she", self.verb or "like")
             occasion = self.occasion_name()
-            parts.append((f"For {occasion}" if occasion[:1].isupper() else f"For a {occasion} {'gift' if self.gift else 'present'}")
-                         + (f", for someone who {verb} {likes}" if likes else ""))
-        elif likes:
-            parts.append(f"For someone who {_pronoun_verb('she', self.verb or 'like')} {likes}")
+            lead = f"For {occasion}" if occasion[:1].isupper() else f"For a {occasion} {'gift' if self.gift else 'present'}"
+            parts = [lead + (f", for someone who {self._who_verb()} {likes}" if likes else "")]
+        else:
+            parts = [f"For someone who {self._who_verb()} {likes}"] if likes else []
         if self.usage:
             parts.append(f"for {self.usage}" if parts else f"For {self.usage}")
         return ", ".join(parts)
+
+    def _who_verb(self) -> str:
+        """The verb after "who": "likes" for one person, "like" for "your parents"."""
+        plural = self.recipient in _PLURAL_RECIPIENTS
+        return _pronoun_verb("they" if plural else "she", self.verb or "like")
+
+    def _for_recipient(self, likes: str) -> str:
+        who = f"your {self.recipient}"
+        if not self.occasion:
+            return f"For {who}" + (f", who {self._who_verb()} {likes}" if likes else "")
+        occasion = self.occasion_name()
+        if self.occasion in _OWN_OCCASIONS:
+            lead = f"For {who}'s {occasion}"
+        elif self.occasion == "anniversary":
+            lead = f"For {who}, on your anniversary"
+        else:
+            lead = f"For {who} {'on' if occasion.endswith('Day') else 'for'} {occasion}"
+        since = f"{self.pronoun} {_pronoun_verb(self.pronoun, self.verb or 'like')} {likes}" if likes else ""
+        return lead + (f", since {since}" if since else "")
 
     def occasion_name(self) -> str:
         occ = self.occasion.lower()

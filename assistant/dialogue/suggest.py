@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import replace
 
 from assistant.dialogue.context import FlowContext
-from assistant.dialogue.needs import SMALL_WORDS, Needs
+from assistant.dialogue.needs import Needs
 from assistant.dialogue.outcome import FlowResult, Stopwatch
 from assistant.dialogue.state import DialogueState, Slots
 from assistant.events import ProductsShown, SlotsSet

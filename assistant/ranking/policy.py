@@ -13,6 +13,7 @@ every shown item has propensity 1.
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 from collections import OrderedDict
@@ -97,6 +98,18 @@ class RankingPolicy:
         self._lock = threading.RLock()
         if self.store is not None:
             self._warm_from_store()
+        self._started = (copy.deepcopy(self.bandit), copy.deepcopy(self.popularity))
+
+    def restart(self, seed: int) -> None:
+        """Back to the state right after start-up (the posteriors and popularity warmed from the store, no
+        profiles or shows in memory) with the exploration draws reseeded. Replay calls it before every
+        conversation, so a conversation's rankings never depend on which worker replayed what before it."""
+        with self._lock:
+            self.rng = np.random.default_rng(seed)
+            self.bandit, self.popularity = (copy.deepcopy(x) for x in self._started)
+            self._profiles.clear()
+            self._purchased.clear()
+            self._shown.clear()
 
     @classmethod
     def from_settings(cls, settings, *, engine=None, index=None, interactions=None) -> "RankingPolicy":
@@ -105,7 +118,7 @@ class RankingPolicy:
         if interactions is None and engine is not None:
             interactions = InteractionStore(engine)
         lookup = index.get if index is not None else None
-        seq = SequentialScorer.load_optional(settings.models_dir / "sequential")
+        seq = SequentialScorer.load_if_built(settings.models_dir / "sequential")
         return cls(settings.ranker, interactions=interactions, lookup=lookup, sequential=seq,
                    rng=np.random.default_rng(settings.seed), max_profiles=settings.max_cached_profiles)
 

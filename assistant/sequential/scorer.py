@@ -20,7 +20,7 @@ class SequentialScorer:
         self.index = loaded.index()
 
     @classmethod
-    def load_optional(cls, model_dir: Path) -> "SequentialScorer | None":
+    def load_if_built(cls, model_dir: Path) -> "SequentialScorer | None":
         """The scorer, or None (logged) when no model was built yet."""
         try:
             return cls(load_model(model_dir))

@@ -5,7 +5,8 @@ looks for a version of the rejected text that passes the full guard (``passes`` 
 which also knows the verbatim tail). Candidates, least change first:
 
 1. without its parenthesised prices that are not in the facts ("the X ($19.99)" for a product whose
-   price is not listed: the 135M adapter was trained on priced catalogs);
+   price is not listed: the 135M adapter was trained on priced catalogs); right after the exact name of
+   an unpriced fact product the price becomes "(price not listed)" (the template's words), else it goes;
 2. with each unambiguous near copy of one fact product's name replaced by that product's own words
    ("NewISHOLVER Pro vinyl wraps" -> "NEWISHTOOL Pro vinyl wraps"; ``Guard.fix_near_names``: one
    misspelt word, never a word of another fact product, never a model number);
@@ -14,7 +15,8 @@ which also knows the verbatim tail). Candidates, least change first:
    then describe another product); a sentence cut off at the end is always dropped;
 4. its first complete sentences (the earlier repair, kept as the last resort).
 
-Nothing else is added: a repaired text holds only the model's words and the facts' own names, and it is
+Nothing else is added: a repaired text holds only the model's words and the facts' own names (and
+"price not listed" for a product the facts list without a price), and it is
 accepted only when the guard passes it as a whole (0 unfaithful mentions: a chimera stays rejected).
 """
 
@@ -37,10 +39,22 @@ def _amount(raw: str) -> float:
     return round(float(raw.replace(",", "")), 2)
 
 
-def without_unsupported_prices(text: str, facts: ReplyFacts) -> str:
-    """``text`` without its parenthesised prices that are no amount of the facts."""
+def without_unsupported_prices(text: str, facts: ReplyFacts, *, say_unlisted: bool = False) -> str:
+    """``text`` without its parenthesised prices that are no amount of the facts; with ``say_unlisted``, one
+    that follows the exact name of a fact product without a price becomes "(price not listed)", as the
+    template writes it."""
     allowed = fact_amounts(facts)
-    return _UNSUPPORTED_PRICE.sub(lambda m: "" if _amount(m.group(1)) not in allowed else m.group(0), text)
+    names = {n.lower(): p.price is None for p in facts.products for n in (p.name, p.title)}
+    priced = {n.lower() for p in facts.products if p.price is not None for n in (p.name, p.title)}
+    unpriced = {n for n, none in names.items() if none and n not in priced}  # a name two products share: no claim
+
+    def fix(m: re.Match) -> str:
+        if _amount(m.group(1)) in allowed:
+            return m.group(0)
+        before = text[:m.start()].lower()
+        return " (price not listed)" if say_unlisted and any(before.endswith(n) for n in unpriced) else ""
+
+    return _UNSUPPORTED_PRICE.sub(fix, text)
 
 
 def sentences(text: str) -> list[str]:
@@ -62,9 +76,11 @@ def _dropping(parts: list[str]) -> Iterator[str]:
 
 def candidates(text: str, facts: ReplyFacts, guard: Guard) -> Iterator[str]:
     """Repaired versions of ``text``, least change first (see the module docstring)."""
-    unpriced = without_unsupported_prices(text, facts)
-    fixed = guard.fix_near_names(unpriced, facts)
-    yield unpriced
+    named = guard.fix_near_names(text, facts)
+    yield without_unsupported_prices(text, facts, say_unlisted=True)
+    yield without_unsupported_prices(text, facts)
+    yield without_unsupported_prices(named, facts, say_unlisted=True)
+    fixed = without_unsupported_prices(named, facts)
     yield fixed
     parts = sentences(fixed)
     yield " ".join(parts)

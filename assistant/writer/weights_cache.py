@@ -16,7 +16,7 @@ import json
 import logging
 from pathlib import Path
 
-from assistant.memory import release_free_memory
+from retrieval.memory import release_free_memory
 from assistant.speed import resolve_speed
 from assistant.writer.adapter import ADAPTER_FILES, merge_adapter, read_manifest
 from retrieval.atomic import atomic_dir

@@ -25,6 +25,9 @@ class RelevanceRanker:
     def forget(self, user_id: str) -> None:
         return None
 
+    def restart(self, seed: int) -> None:
+        return None
+
 
 def runtime_of(settings, *, parser, index, policies=None, ranker="policy", writer=None,
                vocabulary: CatalogVocabulary | None = None, stores: Stores | None = None) -> Runtime:

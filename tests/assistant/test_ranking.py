@@ -165,3 +165,20 @@ def test_bad_feedback_kind_is_a_clear_error(catalog):
 
     with pytest.raises(InteractionError, match="unknown interaction kind"):
         make_policy(catalog).feedback("u", catalog[0].id, "stare")
+
+
+def test_restart_makes_a_ranking_independent_of_what_came_before(catalog, store):
+    """Replay restarts the policy before each conversation: the same seed gives the same slate whatever the
+    policy learned or drew in between (process pool and Ray then agree however conversations are spread)."""
+    hits = hits_for(catalog[:80])
+    fresh = make_policy(catalog, store)
+    fresh.restart(11)
+    expected = [c.product.id for c in fresh.rank("eve", hits, k=6)]
+    used = make_policy(catalog, store)
+    for n in range(5):  # another conversation: draws, shows, likes
+        shown = used.rank(f"u{n}", hits, k=6)
+        used.record_views(f"u{n}", shown)
+        used.feedback(f"u{n}", shown[0].product.id, "like")
+    used.restart(11)
+    assert [c.product.id for c in used.rank("eve", hits, k=6)] == expected
+    assert used.bandit.observations(shown[0].product.id) == fresh.bandit.observations(shown[0].product.id)

@@ -81,5 +81,5 @@ def test_an_invented_price_for_an_unpriced_product_is_removed_not_shown():
                        notes=("Here are 2 slippers.",))
     text = f"Have a look at the UGG Dakota slipper ($59.99) and the {CHARGER.title} ($24.99)."
     written = ReplyWriter(Scripted(text), Guard.for_catalog([unpriced, CHARGER])).write(facts)
-    assert written.text == f"Have a look at the UGG Dakota slipper and the {CHARGER.title} ($24.99)."
+    assert written.text == f"Have a look at the UGG Dakota slipper (price not listed) and the {CHARGER.title} ($24.99)."
     assert not written.fallback and "price" in written.failures

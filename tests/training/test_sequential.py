@@ -75,7 +75,7 @@ def test_round_trip_same_scores(trained, tmp_path):
 def test_runtime_scorer_ranks_the_true_next_item_first(trained, tmp_path):
     data, result = trained
     save_model(result.model, tmp_path / "seq", data.item_ids)
-    s = SequentialScorer.load_optional(tmp_path / "seq")
+    s = SequentialScorer.load_if_built(tmp_path / "seq")
     scores = s.scores(["I3", "I4", "I5"], ["I9", "I6", "unknown", "I1"])
     assert scores[1] == 1.0 and scores[2] == 0.0 and scores.min() >= 0.0
     assert (s.scores([], ["I1"]) == 0).all()
@@ -87,7 +87,7 @@ def test_missing_or_foreign_model_dir_is_a_clear_error(tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps({"type": "nlu", "version": 1}))
     with pytest.raises(ArtifactError, match="not a shopbot-artifact manifest"):
         load_model(tmp_path)
-    assert SequentialScorer.load_optional(tmp_path / "nothing") is None
+    assert SequentialScorer.load_if_built(tmp_path / "nothing") is None
 
 
 def test_attribute_table_and_metrics_helpers():
@@ -115,7 +115,7 @@ def test_shop_pipeline_from_the_store(settings, catalog):
     assert data.num_items == len(catalog) and data.num_attributes > 10 and len(data.sequences) > 20
     out = settings.models_dir / "sequential"
     train_shop_model(store, catalog, out, TrainConfig(epochs=2, batch_size=32, eval_every=0, max_attributes=3))
-    s = SequentialScorer.load_optional(out)
+    s = SequentialScorer.load_if_built(out)
     assert s is not None and s.scores([catalog[0].id], [catalog[1].id, catalog[2].id]).max() == 1.0
 
     # the run-time policy built from settings picks the model up: a user with history gets a sequential part

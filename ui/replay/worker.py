@@ -9,7 +9,8 @@ State (see ui/replay/README.md):
   Assistant there, so a run never changes the user's data. Before every conversation the SQLite
   database is restored to its state right after the Assistant was built (SQLite online backup, so the
   Assistant's open connections see it)
-  and the Assistant's optional ``reset_state()`` hook is called; every conversation gets a new session.
+  and the Assistant's ``reset_state(seed)`` hook is called (cached sessions and the ranker's in-memory
+  learning dropped, its exploration reseeded with the conversation's seed); every conversation gets a new session.
 * **keep-state**: the Assistant opens the data dir itself and nothing is reset: sessions,
   interactions, carts and order changes accumulate across conversations (and across runs).
 """
@@ -139,19 +140,20 @@ class ReplayWorker:
         url = settings.db_url
         return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
 
-    def reset(self) -> None:
+    def reset(self, seed: int) -> None:
         if self.cfg.keep_state:
             return
         db = self._sqlite_file(self.settings)
         if self._pristine is not None and db is not None:
             _backup(self._pristine, db)
-        hook = getattr(self.assistant, "reset_state", None)
+        hook = getattr(self.assistant, "reset_state", None)  # stand-in assistants (tests) may have none
         if callable(hook):
-            hook()
+            hook(seed)
 
     def replay(self, conv: Conversation) -> list[TurnRecord]:
-        self.reset()
-        seed_everything(conversation_seed(conv.key, self.cfg.seed))
+        seed = conversation_seed(conv.key, self.cfg.seed)
+        self.reset(seed)
+        seed_everything(seed)
         session_id = self.assistant.new_session(conv.user_id)
         seen: dict[str, ShownProduct] = {}  # products shown so far in this conversation
         records = []

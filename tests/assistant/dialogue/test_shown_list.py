@@ -280,3 +280,18 @@ def test_a_new_search_still_searches(bot):
     _, (_, tents) = _chat(bot, "show me headphones", "show me tents")
     assert tents.action is Action.SEARCH and tents.products
     assert all(c.product.product_type == "tents" for c in tents.products), tents.reply
+
+
+def test_template_reply_states_the_answer_without_generation():
+    from assistant.records import ReplyFacts
+    from assistant.writer.template import template_reply
+
+    for words in ("cheapest", "best rated", "longest battery", "lightest", "most reviews"):
+        got = la.superlative(SHOWN, _sup(words))
+        facts = ReplyFacts(intent="product_question", action=Action.ANSWER, user_text=f"which is the {words}?",
+                           products=tuple(SHOWN[i] for i in got.about), notes=got.notes, question=got.asked,
+                           answer=got.value)
+        reply = template_reply(facts)
+        assert reply.startswith(got.notes[0]) and "Here are" not in reply, reply
+    white = la.colour_of(SHOWN, 2, "white")
+    assert white == "Yes, the Sonique PulsePro Headphones (#3) comes in white (listed colours: gray and white)."

@@ -7,7 +7,12 @@ import pytest
 
 from assistant.records import Action, ReplyFacts
 from assistant.writer.guard import Guard
-from assistant.writer.repair import candidates, repair, sentences
+from assistant.writer.repair import (
+    candidates,
+    repair,
+    sentences,
+    without_unsupported_prices,
+)
 from assistant.writer.template import template_reply
 from assistant.writer.writer import ReplyWriter
 from bench.esci_generation import Catalog, unfaithful
@@ -57,9 +62,24 @@ def test_a_misspelt_copy_of_one_fact_name_is_replaced_by_that_name():
             "($9.99).")
     assert "unknown_product" in GUARD.check(text, TOOLS).kinds
     written = _write(TOOLS, text)
-    assert written.text == ("My top picks: the NEWISHTOOL Pro vinyl wraps and the Tommy Tape Silicone Rubber Grip wrap "
-                            "($9.99).")
+    assert written.text == ("My top picks: the NEWISHTOOL Pro vinyl wraps (price not listed) and the Tommy Tape "
+                            "Silicone Rubber Grip wrap ($9.99).")
     assert not written.fallback and written.attempts == 1 and GUARD.check(written.text, TOOLS).passed
+
+
+def test_an_invented_price_after_an_unpriced_name_says_price_not_listed_else_goes():
+    text = "Try the NEWISHTOOL Pro vinyl wraps ($19.99). Also the Tommy Tape grip ($8.00) is handy."
+    assert without_unsupported_prices(text, TOOLS, say_unlisted=True) == (
+        "Try the NEWISHTOOL Pro vinyl wraps (price not listed). Also the Tommy Tape grip is handy.")
+    assert without_unsupported_prices(text, TOOLS) == "Try the NEWISHTOOL Pro vinyl wraps. Also the Tommy Tape grip is handy."
+
+
+def test_a_name_shared_by_a_priced_product_never_gets_price_not_listed():
+    twin = Product(id="W2", title="NEWISHTOOL Pro Vinyl Wraps Kit", description="", category="Tools",
+                   product_type="vinyl wraps", brand="NEWISHTOOL", price=29.99, display_name=WRAPS.display_name)
+    facts = ReplyFacts("search_products", Action.SEARCH, "wraps", products=(WRAPS, twin), notes=())
+    text = "Try the NEWISHTOOL Pro vinyl wraps ($19.99)."
+    assert without_unsupported_prices(text, facts, say_unlisted=True) == "Try the NEWISHTOOL Pro vinyl wraps."
 
 
 def test_the_chimera_is_never_repaired_into_a_reply():

@@ -1,4 +1,4 @@
-"""release_free_memory (assistant/memory.py) gives freed heap back to the OS on glibc."""
+"""release_free_memory (retrieval/memory.py) gives freed heap back to the OS on glibc."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.memory import release_free_memory
+from retrieval.memory import release_free_memory
 
 
 def rss_mb() -> float:
