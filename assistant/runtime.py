@@ -30,6 +30,7 @@ from retrieval.chroma_client import open_client
 from retrieval.embeddings import Embedder
 from retrieval.hybrid import HybridIndex
 from retrieval.index import ProductIndex
+from retrieval.memory import release_free_memory
 
 log = logging.getLogger(__name__)
 
@@ -85,9 +86,11 @@ def build_runtime(settings: Settings, *, stores: Stores | None = None, generate:
     parser = NluParser.load(settings.nlu_model_dir, threshold=settings.nlu_confidence_threshold,
                             speed=settings.nlu_speed)
     ranker = RankingPolicy.from_settings(settings, index=index, interactions=stores.interactions)
-    return Runtime(stores=stores, index=index, vocabulary=CatalogVocabulary.from_products(products),
-                   policies=policies, parser=parser, ranker=ranker,
-                   writer=_writer(settings) if generate else None)
+    runtime = Runtime(stores=stores, index=index, vocabulary=CatalogVocabulary.from_products(products),
+                      policies=policies, parser=parser, ranker=ranker,
+                      writer=_writer(settings) if generate else None)
+    release_free_memory()  # reading every record and building BM25 leaves freed heap the OS can have back
+    return runtime
 
 
 def _writer(settings: Settings) -> ReplyWriter | None:

@@ -32,8 +32,8 @@ _AUDIENCE = re.compile(r"\b(?:plus[- ]size|women'?s?|womens|men'?s?|mens|ladies'
                        r"adults?|toddlers?|big kids?|little kids?|baby)(?=\s|$)", re.I)
 _UNIT = (r"(?:pack|pk|packs|count|ct|pcs?|pieces?|pairs?|sets?|oz|ounces?|fl\.? ?oz|lbs?|pounds?|ml|l|liters?|"
          r"litres?|g|grams?|kg|mm|cm|m|inch(?:es)?|in|ft|feet|quarts?|qt|gallons?|gal|sheets?|rolls?|cups?)")
-_QUANTITY = re.compile(r"(?<![\w-])(?:pack of \d+|set of \d+|\d+(?:\.\d+)?\s?-?" + _UNIT + r"\.?"
-                       r"|\d+(?:\.\d+)?\s?(?:\"|''|”|″)|\d+(?:\.\d+)?\s?x\s?\d+(?:\.\d+)?(?:\s?x\s?\d+(?:\.\d+)?)?"
+_QUANTITY = re.compile(r"(?<![\w/.-])(?:pack of \d+|set of \d+|\d+(?:[./]\d+)?\s?-?" + _UNIT + r"\.?"
+                       r"|\d+(?:[./]\d+)?\s?(?:\"|''|”|″)|\d+(?:\.\d+)?\s?x\s?\d+(?:\.\d+)?(?:\s?x\s?\d+(?:\.\d+)?)?"
                        r"(?:\s?(?:\"|inch(?:es)?|in|cm|mm|ft))?)(?![\w-])", re.I)
 _SIZE_WORDS = {"xs", "s", "m", "l", "xl", "xxl", "xxxl", "2xl", "3xl", "4xl", "5xl", "1x", "2x", "3x", "4x", "small",
                "medium", "large", "x-large", "xx-large", "x-small", "one", "size", "us", "uk", "eu", "w", "wide",

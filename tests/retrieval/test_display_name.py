@@ -15,6 +15,7 @@ from tests.conftest import shared_dataset
 
 CASES = [
     ("UGG Women's Scuffette II Slipper, Black/Grey, 7 M US", "UGG", "Slippers", "UGG Scuffette II slipper"),
+    ("Amazon Basics 1/2 Inch 3-Ring Binder, 4-Pack, White", "Amazon Basics", "Binders", "Amazon Basics 3-Ring binder"),
     ("Clarks Women's Cheyn Madi Loafer, Black Tumbled Leather, 8.5 W US", "Clarks", "Loafers & Slip-Ons",
      "Clarks Cheyn Madi loafer"),
     ("Garmin 010-01689-00 Forerunner 35; Easy-to-Use GPS Running Watch, Black", "Garmin", "Running GPS Units",
