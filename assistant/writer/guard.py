@@ -27,7 +27,7 @@ Checks (documented decisions):
 - ``incomplete``: the reply stops mid-sentence (no closing . ! ? ) or quote), e.g. cut at max_new_tokens.
 - ``omits_fact``: the reply leaves out what it must say (``required_mentions``): the top product (by its
   display name, title or an unambiguous part of them) for search/recommend, the order id for order actions, reference ids (return/ticket/refund ids) in the
-  notes. A fluent reply that ignores the facts ("I can't help with orders" after a cancel) is as wrong
+  notes, and a computed answer the notes state (the winning value of "which has the longest battery?"). A fluent reply that ignores the facts ("I can't help with orders" after a cancel) is as wrong
   as an invented one, so it is rejected too (decision beyond the issue's list).
 """
 
@@ -168,7 +168,17 @@ def required_mentions(facts: ReplyFacts) -> tuple[str, ...]:
         need.append(facts.orders[0].order_id)
     for note in facts.notes:
         need.extend(_REFERENCE.findall(note))
+    if facts.action is Action.ANSWER and _stated_answer(facts):
+        need.append(facts.answer)  # "which has the longest battery?" must say the 30 hours, not only names
     return tuple(dict.fromkeys(need))
+
+
+def _stated_answer(facts: ReplyFacts) -> bool:
+    """A short measured answer the notes state word for word (a superlative's winning value: "30 hours",
+    "$62.99", "4.7 stars"); yes/no phrasings may be said in other words."""
+    answer = (facts.answer or "").strip().lower()
+    return (0 < len(answer) <= 30 and any(ch.isdigit() for ch in answer)
+            and any(answer in n.lower() for n in facts.notes))
 
 
 def _without_names(text: str, facts: ReplyFacts) -> str:

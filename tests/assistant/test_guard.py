@@ -233,3 +233,12 @@ def test_template_replies_about_real_esci_products_pass_and_name_only_fact_produ
             text = template_reply(facts, variant)
             assert guard.check(text, facts).passed, (text, guard.check(text, facts).failures)
             assert not unfaithful(text, facts, catalog), text
+
+
+def test_a_list_answer_must_state_the_computed_value():
+    """ "Which has the longest battery?": naming the products with their prices is not an answer."""
+    facts = ReplyFacts("product_question", Action.ANSWER, "which has the longest battery?", products=(SHOE, BOOT),
+                       notes=("The Stridewell TrailRunner 3 Running Shoes (#1) has the longest battery life: 30 hours.",),
+                       question="longest battery life", answer="30 hours")
+    assert "omits_fact" in kinds("The Stridewell TrailRunner 3 Running Shoes ($79.99).", facts)
+    assert "omits_fact" not in kinds("The Stridewell TrailRunner 3 Running Shoes lasts longest: 30 hours.", facts)
