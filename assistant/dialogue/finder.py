@@ -70,10 +70,14 @@ def unrelated(index, text: str) -> bool:
 
 
 def _score(hits: list[Hit], slots: Slots, soft: list[Constraint], tuning: SearchTuning) -> list[Hit]:
+    """Boost what meets the soft constraints; a title that contradicts an asked quantity ("4 Person Tent" for
+    "tent for 2 people") is dropped when some title states the asked one, else only penalised."""
+    asked = next((c for c in soft if c.name == "quantity"), None)
+    drop_conflicts = asked is not None and any(asked.met(h.product) for h in hits)
     out = []
     for h in hits:
         p = h.product
-        if excluded(slots, p):
+        if excluded(slots, p) or (drop_conflicts and quantity_conflicts(slots, p)):
             continue
         bonus = tuning.boost * sum(1 for c in soft if c.met(p)) - tuning.penalty * quantity_conflicts(slots, p)
         out.append(Hit(p, h.relevance + bonus) if bonus else h)

@@ -117,3 +117,11 @@ def test_different_brand_excludes_the_brands_shown(index):
     shown_brands = {c.product.brand for c in first.products if c.product.product_type == "water bottles"}
     other = search(ctx, state, Parse("anything from a different brand?", "refine_results", 0.9), Stopwatch(), "other_brand")
     assert other.products and not shown_brands & {c.product.brand for c in other.products}
+
+
+def test_a_contradicting_quantity_is_dropped_when_the_asked_one_exists(index):
+    """The ranker blends history in after the finder: a "4 person" tent must not be there to move up."""
+    two = find(index, Slots(query="tent for 2 people", quantities=("2 person",)), BRANDS)
+    assert not any("4 person" in h.product.title.lower() for h in two.hits)
+    none = find(index, Slots(query="tent for 9 people", quantities=("9 person",)), BRANDS)
+    assert none.hits  # nothing states 9 people: conflicting titles are only penalised, never all dropped

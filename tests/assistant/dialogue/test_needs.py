@@ -203,8 +203,12 @@ def test_not_from_a_brand_excludes_it(bot):
 
 @pytest.mark.slow
 def test_quantity_words_match_the_title(bot):
+    from assistant.dialogue.request import quantity_phrases
+
     (turn,) = _talk(bot, "tent for 2 people")
-    assert turn.products and "2 person" in turn.products[0].product.title.lower() or " 2 " in turn.products[0].product.title
+    assert turn.products and "2 person" in quantity_phrases(turn.products[0].product.title), turn.reply
+    stated = [quantity_phrases(c.product.title) for c in turn.products]
+    assert all(not q or "2 person" in q for q in stated), stated  # no "4 Person Tent" among them
 
 
 @pytest.mark.slow
