@@ -29,14 +29,14 @@ any will would could should please it's they them these those than very really g
 _BOOL_Q = re.compile(r"^\s*(is|are|does|do|can|has|have|will)\b", re.I)
 
 
-def _aspect(text: str) -> str | None:
+def asked_aspect(text: str) -> str | None:
     for name, pattern in _ASPECTS:
         if pattern.search(text):
             return name
     return None
 
 
-def _attribute_answer(aspect: str, p: Product) -> str | None:
+def attribute_answer(aspect: str, p: Product) -> str | None:
     if aspect == "price":  # no listed price: answered as "not listed"
         return None if p.price is None else f"${p.price:.2f}"
     if aspect == "rating":
@@ -80,9 +80,9 @@ def _search_text(text: str, p: Product) -> tuple[str, str | None]:
 
 
 def answer_question(text: str, p: Product) -> tuple[str, str | None]:
-    aspect = _aspect(text)
+    aspect = asked_aspect(text)
     if aspect:
-        return aspect, _attribute_answer(aspect, p)
+        return aspect, attribute_answer(aspect, p)
     if _BOOL_Q.search(text) or _feature_words(text):
         return _search_text(text, p)
     return "details", p.description or NOT_LISTED

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.dialogue.answers import _attribute_answer
+from assistant.dialogue.answers import attribute_answer
 from assistant.dialogue.attributes import (
     MEASURES,
     Says,
@@ -174,7 +174,7 @@ _ASPECT_NAMES = {"price": "a price", "rating": "any reviews", "colors": "its col
 
 def aspect_of(shown: Sequence[Product], i: int, aspect: str) -> str:
     """"the X (#1) costs $97.99." or "the X (#1) listing doesn't give a price." for one field."""
-    value = _attribute_answer(aspect, shown[i])
+    value = attribute_answer(aspect, shown[i])
     if value:
         return _cap(_ASPECT_SENTENCES[aspect].format(name=named(shown, i), a=value))
     return _cap(f"The listing of {named(shown, i)} doesn't give {_ASPECT_NAMES.get(aspect, aspect)}.")

@@ -67,7 +67,7 @@ _FIRST_N = re.compile(r"\b(?:first|top)\s+(two|three|four|2|3|4)\b", re.I)
 _BARE = re.compile(r"\b(\d)\b")
 
 
-def _compare_refs(text: str, shown: list[Product], focus: str | None) -> tuple[int, ...]:
+def compare_refs(text: str, shown: list[Product], focus: str | None) -> tuple[int, ...]:
     m = _FIRST_N.search(text)
     if m:
         n = int(m.group(1)) if m.group(1).isdigit() else _NUM_WORDS[m.group(1).lower()]
@@ -86,7 +86,7 @@ def compare(ctx: FlowContext, state: DialogueState, parse: Parse) -> FlowResult:
     if len(shown) < 2:
         return _nothing_shown("compare") if not shown else FlowResult(
             Action.CLARIFY, notes=("I've only shown one product; what should I compare it with?",), intent="compare")
-    chosen = [shown[i] for i in _compare_refs(parse.text, shown, state.focus_product)]
+    chosen = [shown[i] for i in compare_refs(parse.text, shown, state.focus_product)]
     priced = [p for p in chosen if p.price is not None]
     best = max(chosen, key=lambda p: (p.rating, p.review_count))
     notes = [f"Comparing {', '.join(p.title for p in chosen)}."]

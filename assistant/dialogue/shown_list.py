@@ -23,10 +23,10 @@ import re
 from collections.abc import Sequence
 
 from assistant.dialogue import list_answers as la
-from assistant.dialogue.answers import _aspect
+from assistant.dialogue.answers import asked_aspect
 from assistant.dialogue.context import FlowContext
 from assistant.dialogue.outcome import FlowResult
-from assistant.dialogue.products import _compare_refs, compare_table, shown_products
+from assistant.dialogue.products import compare_refs, compare_table, shown_products
 from assistant.dialogue.references import resolve
 from assistant.dialogue.state import DialogueState
 from assistant.events import FocusSet, ProductsShown
@@ -161,7 +161,7 @@ def answer(ctx: FlowContext, state: DialogueState, parse: Parse) -> FlowResult |
 def _compare(text: str, shown: Sequence[Product], focus: str | None) -> FlowResult | None:
     if len(shown) < 2:
         return None
-    picks = _compare_refs(text, list(shown), focus)
+    picks = compare_refs(text, list(shown), focus)
     if len(picks) < 2:
         return None
     return _result(Action.COMPARE, la.comparison(shown, picks), shown, "compare",
@@ -188,7 +188,7 @@ def _about_items(parse: Parse, shown: Sequence[Product], focus: str | None) -> F
     """Questions about one or more referenced items (ordinal, brand, "that one")."""
     text, colour = parse.text, _colour(parse)
     sizes = parse.values("SIZE")
-    aspect = None if colour else _aspect(text)
+    aspect = None if colour else asked_aspect(text)
     phrase = "" if (colour or aspect or sizes) else _phrase(parse, shown)
     if not (colour or aspect or sizes or (phrase and _YES_NO.search(text))):
         return None
