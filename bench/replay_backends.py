@@ -7,7 +7,8 @@ gets the id ``<id>#k``, so every one is replayed, none is taken from a checkpoin
 template writer (``--no-generate``: generation would measure the writer, not the backend) through the real
 Assistant, once per backend, each into a fresh output directory. Reported: wall time, conversations/s, the
 Ray/pool throughput ratio, and whether the two runs gave the same records turn by turn (reply, intent,
-action, products, verdicts; timings differ by nature). Ray runs in-process (``ray.init()`` on this machine,
+action, products, verdicts; timings differ by nature, and return/ticket/refund ids are random by design, so
+they are masked). Ray runs in-process (``ray.init()`` on this machine,
 as ``shopbot replay --backend ray`` without ``--address``).
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import shutil
 import time
 from dataclasses import replace
@@ -39,8 +41,13 @@ def conversations(n: int):
     return out
 
 
+REFERENCE = re.compile(r"\b[RTF]-[0-9A-F]{6}\b")  # return / ticket / refund ids: random by design (unguessable)
+
+
 def comparable(records) -> list[tuple]:
-    return [(r.key, r.turn_index, r.reply, r.intent, r.action, r.products, r.verdicts) for r in records]
+    """What must agree between backends; reference ids are masked (new random ids on every order change)."""
+    return [(r.key, r.turn_index, REFERENCE.sub("<ref>", r.reply), r.intent, r.action, r.products, r.verdicts)
+            for r in records]
 
 
 def run(settings, convs, backend: str, workers: int) -> tuple[float, list]:

@@ -168,17 +168,20 @@ def required_mentions(facts: ReplyFacts) -> tuple[str, ...]:
         need.append(facts.orders[0].order_id)
     for note in facts.notes:
         need.extend(_REFERENCE.findall(note))
-    if facts.action is Action.ANSWER and _stated_answer(facts):
-        need.append(facts.answer)  # "which has the longest battery?" must say the 30 hours, not only names
+    value = _stated_value(facts)
+    if value:
+        need.append(value)  # "which has the longest battery?" must say the 30 hours, not only names
     return tuple(dict.fromkeys(need))
 
 
-def _stated_answer(facts: ReplyFacts) -> bool:
-    """A short measured answer the notes state word for word (a superlative's winning value: "30 hours",
-    "$62.99", "4.7 stars"); yes/no phrasings may be said in other words."""
-    answer = (facts.answer or "").strip().lower()
-    return (0 < len(answer) <= 30 and any(ch.isdigit() for ch in answer)
-            and any(answer in n.lower() for n in facts.notes))
+def _stated_value(facts: ReplyFacts) -> str | None:
+    """The measured value of a computed answer ("<name>: 30 hours" -> "30 hours"; "$62.99", "4.7 stars") when
+    the notes state it word for word; yes/no phrasings may be said in other words (None)."""
+    if facts.action is not Action.ANSWER or not facts.answer:
+        return None
+    value = facts.answer.rsplit(": ", 1)[-1].strip()
+    measured = len(value) <= 30 and re.match(r"[$€£]?\d", value) is not None
+    return value if measured and any(value.lower() in n.lower() for n in facts.notes) else None
 
 
 def _without_names(text: str, facts: ReplyFacts) -> str:

@@ -239,6 +239,6 @@ def test_a_list_answer_must_state_the_computed_value():
     """ "Which has the longest battery?": naming the products with their prices is not an answer."""
     facts = ReplyFacts("product_question", Action.ANSWER, "which has the longest battery?", products=(SHOE, BOOT),
                        notes=("The Stridewell TrailRunner 3 Running Shoes (#1) has the longest battery life: 30 hours.",),
-                       question="longest battery life", answer="30 hours")
+                       question="longest battery life", answer="Stridewell TrailRunner 3 Running Shoes: 30 hours")
     assert "omits_fact" in kinds("The Stridewell TrailRunner 3 Running Shoes ($79.99).", facts)
     assert "omits_fact" not in kinds("The Stridewell TrailRunner 3 Running Shoes lasts longest: 30 hours.", facts)

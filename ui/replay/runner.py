@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -114,7 +115,9 @@ def _run_inline(cfg: WorkerConfig, todo: list[Conversation]) -> Iterator[tuple[s
 def _run_pool(workers: int, cfg: WorkerConfig, todo: list[Conversation]) -> Iterator[tuple[str, list[TurnRecord]]]:
     # spawn: never fork a parent that may hold torch/OpenMP threads
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx, initializer=init_process,
+    workers = min(workers, len(todo))
+    cfg = replace(cfg, torch_threads=max(1, (os.cpu_count() or 1) // workers))  # Ray gives each actor one CPU too
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init_process,
                              initargs=(cfg,)) as pool:
         futures = [pool.submit(replay_in_process, conv) for conv in todo]
         try:

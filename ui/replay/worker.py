@@ -60,6 +60,7 @@ class WorkerConfig:
     seed: int
     keep_state: bool
     factory: AssistantFactory = build_assistant  # a module-level function: pickled by reference for the workers
+    torch_threads: int = 0  # >0: torch threads in each worker (the pool shares the cores out, as Ray does)
 
 
 def conversation_seed(key: str, seed: int) -> int:
@@ -223,6 +224,10 @@ _WORKER: ReplayWorker | None = None
 def init_process(cfg: WorkerConfig) -> None:
     global _WORKER
     logging.basicConfig(level=logging.WARNING)
+    if cfg.torch_threads > 0:  # N workers x torch's default threads would oversubscribe the cores
+        import torch
+
+        torch.set_num_threads(cfg.torch_threads)
     _WORKER = ReplayWorker(cfg)
 
 
