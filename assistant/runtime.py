@@ -17,6 +17,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+import torch
+
 from assistant.nlu.parser import NluParser
 from assistant.orders.seed import seed_demo_store
 from assistant.policies.store import PolicyStore
@@ -71,6 +73,8 @@ def hybrid_over(dense: ProductIndex, products, settings: Settings) -> HybridInde
 def build_runtime(settings: Settings, *, stores: Stores | None = None, generate: bool = True) -> Runtime:
     """Open (or reuse) the stores and load every model. ``generate=False``: no reply writer (template replies)."""
     stores = stores or open_stores(settings)
+    if settings.torch_threads:
+        torch.set_num_threads(settings.torch_threads)
     embedder = Embedder(settings.embedding_model)
     client = open_client(path=settings.chroma_path, url=settings.chroma_url)
     dense = ProductIndex(client, embedder, collection=settings.products_collection)
