@@ -63,13 +63,13 @@ def accuracy(seeds: int, n_slates: int) -> tuple[dict, list[float]]:
 def summary_cost(n_sessions: int, repeats: int) -> dict:
     from assistant.analytics.source import load_conversations
     from assistant.analytics.summary import compute_summary
-    from assistant.db import make_engine
-    from assistant.events import EventLog
+    from assistant.settings import Settings
+    from assistant.stores import open_stores
 
-    with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(f"sqlite:///{Path(tmp) / 'shop.db'}")
+    with tempfile.TemporaryDirectory() as tmp, open_stores(Settings(data_dir=Path(tmp))) as stores:
+        engine, log = stores.engine, stores.events
         slates, _ = simulate(n_sessions, seed=1, logging=LOGGING, targets={})
-        write_slates(EventLog(engine), slates)
+        write_slates(log, slates)
         out = {}
         for label, fn in (("read_log_baseline", lambda: load_conversations(engine)),
                           ("summary", lambda: compute_summary(engine))):

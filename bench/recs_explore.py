@@ -24,11 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.db import make_engine
-from assistant.interactions import InteractionStore
 from assistant.ranking.diversity import similarity_matrix
 from assistant.ranking.policy import RankingPolicy, topk_probabilities
-from assistant.settings import RankerWeights
+from assistant.settings import RankerWeights, Settings
+from assistant.stores import open_stores
 from retrieval.atomic import write_text_atomic
 from retrieval.catalog.generate import REFERENCE_DATE, generate_catalog
 from retrieval.product import Product
@@ -88,7 +87,7 @@ def click_prob(world: World, user: SyntheticUser, p: Product) -> float:
 
 
 def new_policy(world: World, weights: RankerWeights, seed: int) -> RankingPolicy:
-    store = InteractionStore(make_engine("sqlite://"))
+    store = open_stores(Settings(database_url="sqlite://")).interactions  # in memory, one per simulated policy
     store.log_many(world.warm)
     pol = RankingPolicy(weights, interactions=store, rng=np.random.default_rng(seed), now=lambda: REFERENCE_DATE,
                         log_views=False)

@@ -170,13 +170,15 @@ def gradio_attacks(tmp: Path) -> list[tuple[str, str]]:
 def review_rendering(tmp: Path) -> tuple[str, str]:
     import gradio as gr
 
-    from assistant.db import make_engine
-    from assistant.events import BotUttered, EventLog, SessionStarted, UserUttered
+    from assistant.events import BotUttered, SessionStarted, UserUttered
+    from assistant.settings import Settings
+    from assistant.stores import open_stores
     from ui.review_ui import ReviewDesk, review_tab
 
     tmp.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(f"sqlite:///{tmp / 'shop.db'}")
-    EventLog(engine).append("s9", "mallory", SessionStarted(), UserUttered(ATTACK_TEXT, "out_of_scope", 0.2),
+    stores = open_stores(Settings(data_dir=tmp))
+    engine = stores.engine
+    stores.events.append("s9", "mallory", SessionStarted(), UserUttered(ATTACK_TEXT, "out_of_scope", 0.2),
                             BotUttered("ok", "fallback"))
     desk = ReviewDesk(engine)
     with gr.Blocks() as blocks:
