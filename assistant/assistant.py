@@ -177,7 +177,8 @@ class Assistant:
                        self.settings.nlu_confidence_threshold)
         facts = ReplyFacts(intent=result.intent or parse.intent, action=result.action, user_text=redaction.text,
                            products=tuple(c.product for c in result.products), orders=result.orders,
-                           policies=result.policies, notes=result.notes, question=result.question, answer=result.answer)
+                           policies=result.policies, notes=result.notes, question=result.question, answer=result.answer,
+                           verbatim=result.verbatim)
         return _Prepared(state, parse, redaction, result, facts, clock)
 
     def _transcript(self, session_id: str, current: str) -> str:

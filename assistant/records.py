@@ -138,6 +138,7 @@ class ReplyFacts:
     notes: tuple[str, ...] = ()  # true statements of what was done/found ("Return R-1042 was started for order 10023.")
     question: str | None = None  # the attribute asked about, for product questions
     answer: str | None = None  # the attribute's value from the product's own data, when known
+    verbatim: bool = False  # computed answers (questions about the shown list): the notes are the reply, as written
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ class FlowResult:
     events: tuple[Event, ...] = ()  # appended with the turn (see Assistant)
     intent: str | None = None  # the intent actually served (may differ from the parse, e.g. pending)
     effects: tuple[Effect, ...] = ()  # order changes, tickets, feedback: applied with the events, in one transaction
+    verbatim: bool = False  # the notes are a computed answer the reply must say as written (no paraphrase)
 
 
 class Stopwatch:

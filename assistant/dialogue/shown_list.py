@@ -89,7 +89,7 @@ def _result(action: Action, answer: la.Answer, shown: Sequence[Product], intent:
         events.append(FocusSet(product_id=shown[answer.about[0]].id))
         data = (("product_id", shown[answer.about[0]].id), *data)
     return FlowResult(action, notes=answer.notes, products=_candidates(shown, answer.about), events=tuple(events),
-                      intent=intent, data=data, question=answer.asked, answer=answer.value)
+                      intent=intent, data=data, question=answer.asked, answer=answer.value, verbatim=True)
 
 
 def _other_type(parse: Parse, shown: Sequence[Product]) -> bool:

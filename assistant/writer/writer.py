@@ -10,7 +10,8 @@ If the guard rejected the streamed text, the retry runs unstreamed and ``Written
 the template) replaces what was shown; front ends always render ``WrittenReply.text`` / ``Turn.reply`` as
 the authoritative reply (see ``assistant/protocol.py``).
 
-Lists the bot must show verbatim (the "Which one do you mean? 1. ...; 2. ..." options, "Your recent
+Computed answers about the shown list (``ReplyFacts.verbatim``: "which one is lightest?", "are any of them
+wireless?") are the notes as written, never generated. Lists the bot must show verbatim (the "Which one do you mean? 1. ...; 2. ..." options, "Your recent
 orders: ...") are never paraphrased by the model: ``split_verbatim`` hands the model the note's lead
 ("Which one do you mean?") and code appends the list from the facts; the guard checks the model's text
 (the appended list is the facts' own text).
@@ -145,6 +146,8 @@ class ReplyWriter:
 
     def write(self, facts: ReplyFacts) -> WrittenReply:
         self._count("replies")
+        if facts.verbatim:  # a computed answer: said as written, never paraphrased (not a fallback)
+            return WrittenReply(template_reply(facts), True, False, 0)
         if self.backend is None:
             return WrittenReply(template_reply(facts), True, True, 0)
         model_facts, tail = split_verbatim(facts)
@@ -158,10 +161,10 @@ class ReplyWriter:
     def stream(self, facts: ReplyFacts) -> Iterator[str | WrittenReply]:
         """Pieces of the first attempt as generated, then the final WrittenReply (authoritative text)."""
         self._count("replies")
-        if self.backend is None:
+        if self.backend is None or facts.verbatim:
             text = template_reply(facts)
             yield text
-            yield WrittenReply(text, True, True, 0)
+            yield WrittenReply(text, True, self.backend is None and not facts.verbatim, 0)
             return
         model_facts, tail = split_verbatim(facts)
         pieces: list[str] = []

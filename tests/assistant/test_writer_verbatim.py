@@ -83,3 +83,16 @@ def test_an_invented_price_for_an_unpriced_product_is_removed_not_shown():
     written = ReplyWriter(Scripted(text), Guard.for_catalog([unpriced, CHARGER])).write(facts)
     assert written.text == f"Have a look at the UGG Dakota slipper (price not listed) and the {CHARGER.title} ($24.99)."
     assert not written.fallback and "price" in written.failures
+
+
+def test_a_computed_answer_about_the_shown_list_is_said_as_written():
+    """ "The lightest one?" from the model would drop the answer: computed answers are never generated."""
+    note = "None of the 2 listings shown states its weight, so I can't tell which is the lightest."
+    facts = ReplyFacts("product_question", Action.ANSWER, "the lightest one?", products=(CHARGER, STOVE),
+                       notes=(note,), verbatim=True)
+    backend = Scripted("The lightest one?")
+    writer = ReplyWriter(backend, GUARD)
+    written = writer.write(facts)
+    assert note in written.text and written.guard_passed and not written.fallback and backend.seen == []
+    *pieces, final = list(writer.stream(facts))
+    assert final.text == written.text and "".join(pieces) == written.text and not final.fallback
