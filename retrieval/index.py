@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 PAGE = 2000  # rows per Chroma get() page
 LOAD_PAGE = 20_000  # rows per page when loading a snapshot (Chroma's offset paging rescans: few, big pages)
 RELOAD_FACTOR = 10.0  # a slow-loading snapshot is reloaded at most every RELOAD_FACTOR x its load time
+BIG_STORE = 20_000  # products: only a store this big may serve its previous snapshot while the new one waits
 FINGERPRINT_KEY = "catalog_fingerprint"
 REVISION_KEY = "revision"  # changes with every write batch; readers reload their snapshot when it does
 
@@ -168,7 +169,8 @@ class ProductIndex:
         snap = self._snapshot
         if snap is not None and snap.revision == self._seen_revision:
             return snap
-        if snap is not None and self._load_seconds > 1.0:
+        if snap is not None and snap.size >= BIG_STORE and self._load_seconds > 1.0:  # never for a small store,
+            # however slow a busy machine made its last load: its writes are seen at once
             if time.monotonic() - self._loaded_at < RELOAD_FACTOR * self._load_seconds:
                 return snap
         start = time.perf_counter()

@@ -176,3 +176,20 @@ def test_records_of_the_previous_scheme_are_still_read(products):
     legacy = {**product_metadata(p), "product_json": json.dumps(p.to_dict())}
     assert product_from_record(p.embedding_text(), legacy) == p  # schemes 1-2: the record was metadata
     assert "product_json" not in product_metadata(p)  # now it is the document, out of the metadata
+
+
+def test_only_a_big_store_serves_its_previous_snapshot_while_a_slow_reload_waits(tmp_path, products, monkeypatch):
+    import retrieval.index as index_mod
+
+    path = tmp_path / "chroma"
+    reader = ProductIndex(open_client(path), HashEmbedder())
+    writer = ProductIndex(open_client(path), HashEmbedder())
+    writer.upsert(products[:50])
+    reader.search("boots", k=5)
+    reader._load_seconds = 5.0  # as if the last load had been slow (a busy machine)
+    writer.upsert([replace(products[0], price=1.0)] + products[1:50])
+    assert [h.product.id for h in reader.search("boots", SearchFilters(max_price=1.0), k=3)] == [products[0].id]
+    monkeypatch.setattr(index_mod, "BIG_STORE", 10)  # the same with a big store: the previous snapshot meanwhile
+    reader._load_seconds = 5.0
+    writer.upsert([replace(products[0], price=2.0)] + products[1:50])
+    assert reader._fresh_snapshot().revision != reader._seen_revision
