@@ -13,17 +13,9 @@ from assistant.nlu.decode import (
     viterbi_tags,
     word_units,
 )
+from tests.assistant.test_nlu_decode import _offsets  # the same token offsets helper
 
 TAGS = ("O", "B-PRODUCT_TYPE", "I-PRODUCT_TYPE", "B-FEATURE", "I-FEATURE")
-
-
-def _offsets(text, pieces):
-    out, pos = [(0, 0)], 0
-    for p in pieces:
-        s = text.index(p, pos)
-        out.append((s, s + len(p)))
-        pos = s + len(p)
-    return out + [(0, 0)]
 
 
 def _log_probs(rows):
