@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import random
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from assistant.records import Parse
 from retrieval.atomic import write_text_atomic
 from training.nlu.cli import _mix
 from training.nlu.data import build_dataset, shared_data_dir
+from training.nlu.dataset import token_tags
 from training.nlu.queryner import (
     CORE_TYPES,
     SLOT_MAP,
@@ -42,6 +42,8 @@ from training.nlu.queryner import (
     mapped_bio,
     raw_spans,
     read_rows,
+    split_rows,
+    to_example,
     training_split,
 )
 from training.nlu.render import Example
@@ -78,10 +80,8 @@ RAW_SLOTS = tuple(sorted(SLOT_MAP))
 
 
 def held_back_rows(folder: Path) -> list[QueryNerRow]:
-    """The QueryNER train rows `training_split` holds back (same shuffle, same share)."""
-    rows = read_rows(folder / "train.jsonl")
-    random.Random(f"{SEED}-queryner").shuffle(rows)
-    return rows[: round(len(rows) * 0.1)]
+    """The QueryNER train rows `shopbot train nlu` holds back."""
+    return split_rows(read_rows(folder / "train.jsonl"), SEED)[1]
 
 
 def _token_starts(tokens: list[str]) -> list[int]:
@@ -100,15 +100,16 @@ def raw_example(row: QueryNerRow) -> Example:
 
 
 def _raw_split() -> tuple[list[Example], list[Example]]:
-    rows = read_rows(shared_data_dir() / "queryner" / "train.jsonl")
-    random.Random(f"{SEED}-queryner").shuffle(rows)
-    n = round(len(rows) * 0.1)
-    return [raw_example(r) for r in rows[n:]], [raw_example(r) for r in rows[:n]]
+    kept, held = split_rows(read_rows(shared_data_dir() / "queryner" / "train.jsonl"), SEED)
+    return [raw_example(r) for r in kept], [raw_example(r) for r in held]
 
 
-def _unfreeze(model) -> None:
+def _fully_trainable(config: NluConfig):
+    """A fresh model whose every encoder weight (and head) trains; its LoRA adapters stay at zero."""
+    model, tokenizer = create_model(config)
     for name, p in model.named_parameters():
         p.requires_grad_("lora_" not in name)
+    return model, tokenizer
 
 
 def train_recipe(recipe: Recipe, threads: int):
@@ -125,21 +126,7 @@ def train_recipe(recipe: Recipe, threads: int):
                       eval_every=220, patience=100 if recipe.data == "queryner" else 4)
     model_cfg = NluConfig(lora_layers=recipe.lora_layers, lora_r=recipe.lora_r,
                           **({"tags": bio_tags(RAW_SLOTS)} if recipe.data == "queryner-raw" else {}))
-    if recipe.full:
-        import training.nlu.train as train_module
-
-        def create_full(config, base_dir=None):
-            model, tokenizer = create_model(config, base_dir)
-            _unfreeze(model)
-            return model, tokenizer
-
-        train_module.create_model, saved = create_full, train_module.create_model
-        try:
-            model, _ = train(train_ex, dev_ex, None, cfg, model_cfg)
-        finally:
-            train_module.create_model = saved
-    else:
-        model, _ = train(train_ex, dev_ex, None, cfg, model_cfg)
+    model, _ = train(train_ex, dev_ex, None, cfg, model_cfg, create=_fully_trainable if recipe.full else create_model)
     model.eval()
     _, tokenizer = create_model(model_cfg)
     return model, tokenizer, train_ex
@@ -156,6 +143,21 @@ def tag_log_probs(model, tokenizer, texts: list[str]) -> list[tuple[np.ndarray, 
         for r in range(lp.shape[0]):
             n = int(enc["attention_mask"][r].sum())
             out.append((lp[r, :n], [tuple(o) for o in enc["offset_mapping"][r][:n].tolist()]))
+    return out
+
+
+def gold_log_probs(rows: list[QueryNerRow], tags: tuple[str, ...], tokenizer, *, raw: bool = False, empty: bool = False):
+    """Log-probs that put all weight on each token's gold tag (all "O" when ``empty``): fed through
+    :func:`score`, they measure what the decoder and scorer themselves lose."""
+    out = []
+    for row in rows:
+        ex = raw_example(row) if raw else to_example(row.tokens, row.labels)
+        enc = tokenizer(ex.text, return_offsets_mapping=True)
+        offsets = [tuple(o) for o in enc["offset_mapping"]]
+        lp = np.full((len(offsets), len(tags)), -20.0)
+        for i, tag in enumerate(token_tags(offsets, ex.spans)):
+            lp[i, tags.index("O" if empty or tag is None else tag)] = 0.0
+        out.append((lp, offsets))
     return out
 
 
@@ -206,6 +208,9 @@ def run(recipes: list[Recipe], threads: int, shipped: Path) -> dict:
                 all_lps[set_name].append(lps)
             results[name][set_name] = score(rows, lps, model.config.tags, prior)
         log.info("%s: %s", name, results[name])
+    results["gold tags (decoder ceiling)"] = {
+        set_name: score(rows, gold_log_probs(rows, base.tags, base.tokenizer), base.tags, None)
+        for set_name, rows in sets.items()}
     if len(all_lps["dev"]) < 2:
         return results
     results["ensemble (mean log-probs)"] = {
@@ -225,12 +230,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=OUT, help=f"JSON of the figures (default {OUT})")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    unknown = [r for r in args.recipes.split(",") if r not in RECIPES]
+    names = [r for r in args.recipes.split(",") if r]  # "" = only the shipped model and the decoder's ceiling
+    unknown = [r for r in names if r not in RECIPES]
     if unknown:
         ap.error(f"unknown recipe(s) {unknown}; choose from {', '.join(RECIPES)}")
     if not (shared_data_dir() / "queryner" / "dev.jsonl").is_file():
         ap.error(f"QueryNER not found at {shared_data_dir() / 'queryner'}")
-    results = run([RECIPES[r] for r in args.recipes.split(",")], args.threads, args.model)
+    results = run([RECIPES[r] for r in names], args.threads, args.model)
     write_text_atomic(args.out, json.dumps(results, indent=2))
     print("| recipe | held-back train slice PT / core-4 | QueryNER dev PT / core-4 |\n|---|---|---|")
     for name, r in results.items():

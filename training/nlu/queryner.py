@@ -164,10 +164,6 @@ def read_rows(path: Path) -> list[QueryNerRow]:
     return rows
 
 
-def load_examples(path: Path) -> list[Example]:
-    return [to_example(r.tokens, r.labels) for r in read_rows(path)]
-
-
 @dataclass(frozen=True)
 class QueryNerTrain:
     train: list[Example]
@@ -181,11 +177,17 @@ def training_split(folder: Path, seed: int, *, repeats: int = 1, dev_share: floa
     if not path.is_file():
         log.info("QueryNER not found at %s; training without real queries", path)
         return QueryNerTrain([], [])
-    examples = load_examples(path)
-    rng = random.Random(f"{seed}-queryner")
-    rng.shuffle(examples)
-    n_dev = round(len(examples) * dev_share)
-    return QueryNerTrain(train=examples[n_dev:] * max(0, repeats), dev=examples[:n_dev])
+    kept, held = split_rows(read_rows(path), seed, dev_share)
+    train = [to_example(r.tokens, r.labels) for r in kept]
+    return QueryNerTrain(train=train * max(0, repeats), dev=[to_example(r.tokens, r.labels) for r in held])
+
+
+def split_rows(rows: list[QueryNerRow], seed: int, dev_share: float = 0.1) -> tuple[list[QueryNerRow], list[QueryNerRow]]:
+    """(rows to train on, held-back rows): the one fixed shuffle behind :func:`training_split`."""
+    rows = list(rows)
+    random.Random(f"{seed}-queryner").shuffle(rows)
+    n_dev = round(len(rows) * dev_share)
+    return rows[n_dev:], rows[:n_dev]
 
 
 def _predicted_bio(tokens: list[str], parse) -> list[str]:

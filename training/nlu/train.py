@@ -114,11 +114,14 @@ def examples_hash(examples: list[Example]) -> str:
 
 
 def train(train_ex: list[Example], dev_ex: list[Example], out_dir: Path | None, cfg: TrainConfig,
-          model_cfg: NluConfig | None = None, *, extra_manifest: dict | None = None) -> tuple[JointNluModel, TrainResult]:
+          model_cfg: NluConfig | None = None, *, extra_manifest: dict | None = None,
+          create=create_model) -> tuple[JointNluModel, TrainResult]:
+    """Train a fresh model made by ``create(model_cfg)`` (default: LoRA adapters + heads on the packaged
+    encoder; a benchmark may pass another, e.g. with every weight trainable)."""
     seed_everything(cfg.seed)
     torch.set_num_threads(cfg.threads or pick_threads())
     model_cfg = model_cfg or NluConfig()
-    model, tokenizer = create_model(model_cfg)
+    model, tokenizer = create(model_cfg)
     tr = encode(train_ex, tokenizer, model_cfg.intents, model_cfg.tags, model_cfg.max_length)
     dv = encode(dev_ex, tokenizer, model_cfg.intents, model_cfg.tags, model_cfg.max_length)
     if model.frozen_layers:
