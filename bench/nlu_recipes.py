@@ -172,9 +172,9 @@ def _mapped_after_decoding(tokens: list[str], spans: list[tuple[int, int, str]])
     return out
 
 
-def score(rows: list[QueryNerRow], lps, tags, transitions) -> dict[str, float]:
-    """PRODUCT_TYPE and core-four micro exact-span F1 of the decoded log-probs, as `shopbot eval nlu --queryner`
-    (raw-slot models: their spans mapped onto shopbot's types after decoding)."""
+def decoded_bio(rows: list[QueryNerRow], lps, tags, transitions) -> list[list[str]]:
+    """Whitespace-token BIO (shopbot types) of the decoded log-probs, as `shopbot eval nlu --queryner` reads
+    a parse (raw-slot models: their spans mapped onto shopbot's types after decoding)."""
     pred = []
     for row, (lp, offsets) in zip(rows, lps):
         text = " ".join(row.tokens)
@@ -184,6 +184,12 @@ def score(rows: list[QueryNerRow], lps, tags, transitions) -> dict[str, float]:
             continue
         parse = Parse(text=text, intent="search_products", confidence=1.0, entities=to_entities(text, spans))
         pred.append(_predicted_bio(row.tokens, parse))
+    return pred
+
+
+def score(rows: list[QueryNerRow], lps, tags, transitions) -> dict[str, float]:
+    """PRODUCT_TYPE and core-four micro exact-span F1 of the decoded log-probs, as `shopbot eval nlu --queryner`."""
+    pred = decoded_bio(rows, lps, tags, transitions)
     gold = [mapped_bio(r.tokens, r.labels) for r in rows]
     every, core = span_scores(gold, pred), span_scores(_only(gold, CORE_TYPES), _only(pred, CORE_TYPES))
     return {"PRODUCT_TYPE": round(every.per_type["PRODUCT_TYPE"]["f1-score"], 4), "core_micro": round(core.f1, 4)}

@@ -36,6 +36,10 @@ class Negations:
     def __bool__(self) -> bool:
         return bool(self.terms or self.brands)
 
+    def covers(self, value: str) -> bool:
+        """Whether ``value`` ("too thick", "Purple") is one of the negated terms ("thick", "purple")."""
+        return _LEADING.sub("", " ".join(value.lower().split())) in self.terms
+
 
 def split_negations(text: str) -> tuple[str, Negations]:
     """(text without the negated phrases, what was negated)."""

@@ -1,7 +1,8 @@
 """Find the products for a search request without ever doing worse than retrieval on the shopper's words.
 
 1. Retrieve a pool for the request's own words (hybrid dense + lexical) under the filters that are
-   always hard: in stock, price bounds, excluded ids and brands.
+   always hard: in stock, price bounds, excluded ids and brands. A price bound selects among the products
+   retrieved for the words, not among the whole catalog (``_search``).
 2. Decide per constraint whether it is a hard filter or a boost (``constraints.py``), re-query with the
    hard ones the index can apply (type, brand) and keep the pool products that meet the rest.
 3. Re-score: relevance + ``boost`` per soft constraint met - ``penalty`` per contradicted quantity
@@ -56,8 +57,14 @@ def _index_filters(base: SearchFilters, hard: list[Constraint], slots: Slots) ->
 
 
 def _search(index, slots: Slots, text: str, filters: SearchFilters, k: int):
-    result = index.search_detailed(text, filters, k, negated=slots.negated)
-    return list(result.hits), (result.lexical.corrected if result.lexical is not None else ())
+    """A price bound picks among the ``k`` products retrieval finds for the words, never the nearest of
+    whatever is cheap: "dog bowl under $5" with no such bowl relaxes the price (and says so) instead of
+    showing a whisk and a card game (4 x ``k`` still let those in on the ESCI catalog)."""
+    priced = filters.min_price is not None or filters.max_price is not None
+    wide = replace(filters, min_price=None, max_price=None) if priced else filters
+    result = index.search_detailed(text, wide, k, negated=slots.negated)
+    hits = [h for h in result.hits if filters.matches(h.product)] if priced else list(result.hits)
+    return hits, (result.lexical.corrected if result.lexical is not None else ())
 
 
 def unrelated(index, text: str) -> bool:

@@ -61,9 +61,10 @@ def _price_phrase(s: Slots) -> str:
     return ""
 
 
-def describe(s: Slots) -> str:
-    """The request in the shopper's words: "black Nike running shoes for women under $80"."""
-    if s.product_type or (s.type_phrase and not s.query):
+def describe(s: Slots, *, words: bool = False) -> str:
+    """The request in the shopper's words: "black Nike running shoes for women under $80". ``words``: the
+    words searched for when there are any ("iphone 12 case", not the catalog type "case" alone)."""
+    if not (words and s.query) and (s.product_type or (s.type_phrase and not s.query)):
         what = s.type_phrase or s.product_type or ""
         text = " ".join(dict.fromkeys(w for w in [*s.colors, *(b.title() for b in s.brands), what] if w))
     else:  # the shopper's own words: a type the catalog does not name exactly is not put in our mouth
@@ -81,7 +82,7 @@ def _brands(ctx: FlowContext, parse: Parse) -> tuple[Parse, list[str]]:
     negations = split_negations(parse.text or "")[1]
     negated = {brand_key(b) for b in negations.brands}
     for e in parse.entities:
-        if e.type in ("COLOR", "MATERIAL", "FEATURE") and e.value.lower() in negations.terms:
+        if e.type in ("COLOR", "MATERIAL", "FEATURE") and negations.covers(e.value):
             continue  # "a yoga mat, not purple": a negated word (slots.negated), not a wanted attribute
         typo = _colour_typo(ctx, e.value) if e.type in ("MATERIAL", "FEATURE", "SIZE", "BRAND") else None
         if typo and (e.type != "BRAND" or resolve_brand(e.value, ctx.catalog_brands) is None):
@@ -164,6 +165,10 @@ def search(ctx: FlowContext, state: DialogueState, parse: Parse, clock: Stopwatc
         return FlowResult(Action.CLARIFY, intent="search_products", notes=(
             f"I couldn't find anything matching \"{describe(slots)}\". What kind of product are you looking for?",))
     slots, exclude, avoid, shown = _refine_mode(ctx, state, slots, mode, clock)
+    if mode == "cheaper" and shown and all(p.price is None for p in shown):  # nothing to be cheaper than
+        return FlowResult(Action.ANSWER, intent="refine_results", notes=(
+            "None of the products shown lists a price, so I can't tell what is cheaper. Tell me a budget "
+            "(for example \"under $50\") and I'll search within it.",))
     found = _find(ctx, slots, exclude, clock, relax=mode == "new")
     cands = _rank(ctx, state, slots, found, clock, avoid)
     events = [SlotsSet(slots.to_json())]
@@ -173,10 +178,11 @@ def search(ctx: FlowContext, state: DialogueState, parse: Parse, clock: Stopwatc
         notes.append(f"We don't carry {', '.join(b.title() for b in missing)}; here are the closest matches.")
     if found.relaxed:
         notes.append(_relaxed_note(found.relaxed))
+    said = _as_found(slots, found.relaxed)
     if cands:
         events.append(ProductsShown(tuple(c.product.id for c in cands), new_query=mode not in ("more", "cheaper")))
-        notes.append(_found_note(mode, slots, len(cands), shown) if _is_what_was_asked(slots, cands)
-                     else f"These are the {len(cands)} closest matches I found for \"{describe(slots)}\".")
+        notes.append(_found_note(mode, said, len(cands), shown) if _is_what_was_asked(slots, cands)
+                     else _closest_note(len(cands), said))
     else:
         notes.append(_none_note(mode, slots))
     if needs and (needs.recipient or needs.interests or needs.usage):  # "a desk for a small apartment": say why
@@ -215,6 +221,24 @@ def _is_what_was_asked(slots: Slots, cands) -> bool:
 def _named_in(brands: list[str], cands) -> bool:
     titles = " ".join(c.product.title.lower() for c in cands)
     return all(b in titles for b in brands)
+
+
+def _as_found(slots: Slots, relaxed: tuple[str, ...]) -> Slots:
+    """The request as the products found meet it: a relaxed constraint ("colour brown", "price") is not
+    claimed in the reply ("Here are 4 hiking boots", not "4 brown hiking boots")."""
+    names = {r.split(" ", 1)[0] for r in relaxed}
+    cleared = {"price": {"min_price": None, "max_price": None}, "colour": {"colors": ()}, "brand": {"brands": ()},
+               "size": {"sizes": ()}, "material": {"material": None}, "audience": {"audience": None},
+               "quantity": {"quantities": ()}, "type": {"product_type": None}}
+    changes = {k: v for name in names & cleared.keys() for k, v in cleared[name].items()}
+    return replace(slots, **changes) if changes else slots
+
+
+def _closest_note(n: int, slots: Slots) -> str:
+    what = describe(slots, words=True)
+    if n == 1:
+        return f"This is the closest match I found for \"{what}\"."
+    return f"These are the {n} closest matches I found for \"{what}\"."
 
 
 def _relaxed_note(relaxed: tuple[str, ...]) -> str:

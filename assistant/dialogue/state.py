@@ -7,7 +7,9 @@ Merge rules (``merge_slots``):
   refines ("in black", "under $50", "waterproof ones"): a new value of brands / colours / sizes / material /
   audience replaces the old one in the slots and in the query words ("in black" then "in red" -> red);
   features accumulate; PRICE_MAX / PRICE_MIN replace their bound, and a bound contradicting the other one
-  drops the other. Negations accumulate over refinements.
+  drops the other. Negations accumulate over refinements, and a negated word undoes what the search holds:
+  a brand it names is excluded ("not ugg"), a wanted colour / feature / material it names is dropped
+  ("not too thick" after "thick").
 - The type is resolved against the installed catalog's own types (``CatalogVocabulary``): an exact
   catalog type becomes ``product_type``; near ones (same head noun, a typo) are ``related_types``.
 - ``query`` keeps the shopper's own words (without prices, politeness and negated phrases): that is what
@@ -30,7 +32,9 @@ from assistant.events import (BotUttered, CartAdded, Event, FocusSet, HandoffCre
 from assistant.protocol import CartLine
 from assistant.dialogue.request import Request, read_request
 from assistant.records import Parse
+from retrieval.catalog.brands import brand_key
 from retrieval.catalog.taxonomy import CatalogVocabulary
+from retrieval.negation import Negations
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,30 @@ def merge_slots(old: Slots, parse: Parse, vocabulary: CatalogVocabulary, *, refi
                 query = _swap_words(query, as_tuple(before), as_tuple(new))
         changes["query"] = query
     changes.update(_price_changes(s, parse))
-    return replace(s, **changes)
+    return _drop_negated(replace(s, **changes), request.negations, vocabulary.brands)
+
+
+def _drop_negated(s: Slots, negations: Negations, catalog_brands: frozenset[str]) -> Slots:
+    """This turn's negated words undo what the search holds: "not ugg" excludes the brand UGG (one searched
+    for, or any the catalog sells) instead of only pushing down titles that say "ugg"; "not too thick" /
+    "not black" take "thick" / "black" out of the wanted features / colours and out of the query words."""
+    if not negations.terms:
+        return s
+    keys = {brand_key(b): b for b in (*catalog_brands, *s.brands)}
+    brands = tuple(keys[brand_key(t)] for t in negations.terms if brand_key(t) in keys)
+    gone = {brand_key(b) for b in brands}
+
+    def undone(value: str) -> bool:
+        return negations.covers(value) or brand_key(value) in gone
+
+    def keep(values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(v for v in values if not undone(v))
+
+    dropped = tuple(v for v in (*s.brands, *s.colors, *s.features, s.material or "") if v and undone(v))
+    return replace(s, brands=keep(s.brands), colors=keep(s.colors), features=keep(s.features),
+                   material=None if s.material and undone(s.material) else s.material,
+                   excluded_brands=tuple(dict.fromkeys(s.excluded_brands + brands)),
+                   query=_swap_words(s.query, dropped, ()) if dropped else s.query)
 
 
 def _price_changes(s: Slots, parse: Parse) -> dict:

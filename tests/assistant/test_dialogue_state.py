@@ -48,6 +48,22 @@ def test_related_types_and_negations():
     assert s.excluded_brands == ("nike",) and s.query == "running shoes"
 
 
+def test_a_negated_follow_up_undoes_what_the_search_holds():
+    s = merge_slots(Slots(), P("nike running shoes thick black", ("BRAND", "nike"), ("PRODUCT_TYPE", "running shoes"),
+                               ("FEATURE", "thick"), ("COLOR", "black")), VOCAB)
+    assert (s.brands, s.features, s.colors) == (("nike",), ("thick",), ("black",))
+    thin = merge_slots(s, P("not too thick", intent="refine_results"), VOCAB)
+    assert thin.features == () and "thick" not in thin.query and thin.negated == ("thick",)
+    assert (thin.brands, thin.colors, thin.product_type) == (("nike",), ("black",), "running shoes")
+    other = merge_slots(thin, P("not nike, something else", intent="refine_results"), VOCAB)
+    assert other.brands == () and other.excluded_brands == ("nike",) and "nike" not in other.query.lower()
+    assert other.negated == ("thick", "nike")  # still an unwanted word too (titles naming it move down)
+    first = merge_slots(Slots(), P("running shoes, not nike", ("PRODUCT_TYPE", "running shoes")), VOCAB)
+    assert first.excluded_brands == ("nike",) and first.brands == ()  # a catalog brand, even on the first turn
+    straw = merge_slots(Slots(), P("bottle without straw", ("PRODUCT_TYPE", "bottle")), VOCAB)
+    assert straw.negated == ("straw",) and straw.excluded_brands == ()  # no brand of that name: a word
+
+
 def test_price_bounds():
     s = merge_slots(Slots(min_price=100.0), P("under 50", ("PRICE_MAX", "50"), intent="refine_results"), VOCAB)
     assert s.max_price == 50.0 and s.min_price is None
@@ -108,3 +124,15 @@ def test_ambiguous_cart_reference_asks_which():
     assert both.action is Action.CART_ADD and len([e for e in both.events if type(e).__name__ == "CartAdded"]) == 2
     two = add_to_cart(ctx, state, P("add two of the third one", ("QUANTITY", "two"), intent="add_to_cart"))
     assert [(e.product_id, e.quantity) for e in two.events if type(e).__name__ == "CartAdded"] == [(ps[2].id, 2)]
+
+
+def test_the_reply_claims_only_what_the_products_found_meet():
+    from assistant.dialogue.shopping import _as_found, describe
+
+    s = Slots(query="waterproof hiking boots brown", product_type="hiking boots", type_phrase="hiking boots",
+              colors=("brown",), audience="men", max_price=50.0)
+    assert describe(s) == "brown hiking boots for men under $50"
+    assert describe(_as_found(s, ("colour brown",))) == "hiking boots for men under $50"
+    assert describe(_as_found(s, ("colour brown", "price"))) == "hiking boots for men"
+    assert describe(s, words=True) == "waterproof hiking boots brown for men under $50"  # the words searched for
+    assert _as_found(s, ()) is s

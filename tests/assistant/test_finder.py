@@ -74,6 +74,26 @@ def test_price_bounds_hold_and_unpriced_products_never_pass(index):
     assert none.hits and none.relaxed == ("price",)  # nothing that cheap: the limit is relaxed, and said
 
 
+def test_a_price_bound_picks_among_what_the_words_find(tmp_path, embedder):
+    """Only what retrieval finds for the words can pass a price bound: with no tent that cheap among them, the
+    price is relaxed (and said), never the nearest cheap thing of any kind shown instead."""
+    from retrieval.chroma_client import open_client
+    from retrieval.hybrid import HybridIndex
+    from retrieval.index import ProductIndex
+
+    cheap = [_p("w1", "Stainless Steel Mini Whisk", ptype="whisks", brand="HIC", price=4.5),
+             _p("c1", "Party Card Game Expansion Pack", ptype="games", brand="CAH", price=5.0)]
+    products = PRODUCTS + cheap
+    dense = ProductIndex(open_client(tmp_path / "chroma"), embedder, collection="finder-price")
+    dense.upsert(products)
+    index = HybridIndex.build(dense, products)
+    tents = find(index, Slots(query="camping tent", max_price=6.0), BRANDS, tuning=SearchTuning(pool=5))
+    assert tents.relaxed == ("price",) and {h.product.product_type for h in tents.hits} >= {"tents"}
+    assert not {"w1", "c1"} & set(ids(tents))
+    whisk = find(index, Slots(query="whisk", max_price=6.0), BRANDS, tuning=SearchTuning(pool=5))
+    assert ids(whisk)[0] == "w1" and whisk.relaxed == ()
+
+
 def test_typos_and_unrelated_words(index):
     typo = find(index, Slots(query="yoga mats in purpel"), BRANDS)
     assert ids(typo)[0] in ("m1", "m3") and ("purpel", "purpl") in typo.corrected

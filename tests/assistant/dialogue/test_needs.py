@@ -202,6 +202,21 @@ def test_not_from_a_brand_excludes_it(bot):
 
 
 @pytest.mark.slow
+def test_not_a_brand_searched_for_drops_it_and_excludes_it(bot):
+    first, other = _talk(bot, "zenflex yoga mats", "not zenflex, something else")
+    assert first.products and {c.product.brand for c in first.products} == {"Zenflex"}, first.reply
+    assert other.products and all(c.product.brand != "Zenflex" for c in other.products), other.reply
+    assert _types(other) == {"yoga mats"} and "Zenflex" not in other.reply, other.reply
+
+
+@pytest.mark.slow
+def test_a_relaxed_price_is_not_claimed_in_the_reply(bot):
+    (turn,) = _talk(bot, "yoga mats under $1")
+    assert turn.products and _types(turn) == {"yoga mats"}, turn.reply
+    assert "so I relaxed: the price limit" in turn.reply and "under $1" not in turn.reply, turn.reply
+
+
+@pytest.mark.slow
 def test_quantity_words_match_the_title(bot):
     from assistant.dialogue.request import quantity_phrases
 
@@ -298,3 +313,33 @@ def test_esci_coffee_gift(esci_bot):
     (turn,) = _talk(esci_bot, "need a birthday present for my sister who loves coffee, max $40")
     assert turn.action is Action.SEARCH and turn.products and all(c.product.price <= 40 for c in turn.products)
     assert sum("coffee" in f"{c.product.title} {c.product.product_type}".lower() for c in turn.products) >= 3
+
+
+@pytest.mark.slow
+def test_esci_not_the_brand_just_shown(esci_bot):
+    first, other = _talk(esci_bot, "ugg slippers women", "not ugg, something else")
+    assert first.products and all(c.product.brand.lower() == "ugg" for c in first.products), first.reply
+    assert other.products and all(c.product.brand.lower() != "ugg" for c in other.products), other.reply
+    assert "Ugg" not in other.reply and "UGG" not in other.reply.split(". ")[0], other.reply
+
+
+@pytest.mark.slow
+def test_esci_a_price_below_every_match_is_relaxed_not_filled_with_cheap_things(esci_bot):
+    first, cheap = _talk(esci_bot, "dog bowl", "under $5")
+    assert first.products and cheap.products, cheap.reply
+    assert all("bowl" in c.product.title.lower() for c in cheap.products), [c.product.title for c in cheap.products]
+    assert "relaxed: the price limit" in cheap.reply and "under $5" not in cheap.reply, cheap.reply
+
+
+@pytest.mark.slow
+def test_esci_cheaper_than_unpriced_products_asks_for_a_budget(esci_bot):
+    first, cheaper = _talk(esci_bot, "waterproof hiking boots for men size 11", "show me cheaper ones")
+    assert first.products and all(c.product.price is None for c in first.products), first.reply
+    assert cheaper.action is Action.ANSWER and not cheaper.products, cheaper.reply
+    assert "None of the products shown lists a price" in cheaper.reply, cheaper.reply
+
+
+@pytest.mark.slow
+def test_esci_closest_matches_quote_the_shoppers_words(esci_bot):
+    (turn,) = _talk(esci_bot, "iphone 12 case")
+    assert turn.products and 'closest matches I found for "iphone 12 case"' in turn.reply, turn.reply
