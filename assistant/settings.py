@@ -115,6 +115,9 @@ class Settings(BaseSettings):
     writer_model: str | None = None
     writer_api_key: str | None = None  # writer="openai" only; local OpenAI-compatible servers need none
     writer_speed: str = "auto"  # embedded writer (assistant/speed.py): "auto" (bf16 where native, else fp32), "fp32", "bf16", "int8"
+    # generations tried per reply, each checked by the guard, before the template reply (bench/RESULTS.md:
+    # 3 measured on the ESCI dev queries; the first is greedy, later ones sampled with a fixed seed each)
+    writer_attempts: int = Field(default=3, ge=1, le=5)
     # torch intra-op threads per serving process (0: torch's default, one per core). 1 measured faster on this
     # 2-core CPU for every stage (bench/RESULTS.md "Turn speed"): turns run concurrently and small matmuls
     # gain nothing from a second thread that waits at every op.

@@ -12,8 +12,8 @@ Two ways in, same writer and guard as the Assistant uses (``writer_from_settings
 Figures per mode: fallback rate (shown reply is the template after failed attempts), first-attempt guard
 pass, attempt-level guard pass, guard failure kinds, **unfaithful mentions** and turn/reply latency
 p50/p95. Unfaithful mentions are computed here independently of the guard (``unfaithful``): catalog names
-and brands found in the reply that are not the facts' products, and name-like segments of the reply that
-no single fact product covers. Writes bench/out/esci_generation.json; timings are for this (shared) machine.
+and brands found in the reply that are not the facts' products, name-like segments of the reply that
+no single fact product covers, and bracketed prices after a fact product's name that are not its price. Writes bench/out/esci_generation.json; timings are for this (shared) machine.
 """
 
 from __future__ import annotations
@@ -109,6 +109,25 @@ def unfaithful(reply: str, facts, catalog: Catalog) -> list[str]:
         keys = {k for w in caps for k in _words(w)}
         if keys and not any(keys <= words for words in product_words) and _norm(seg) not in notes:
             bad.append(f"segment: {seg.strip()}")
+    return bad + wrong_prices(reply, facts)
+
+
+def wrong_prices(reply: str, facts) -> list[str]:
+    """A bracketed price right after a fact product's name that is not that product's price ("the X ($14.25)"
+    where $14.25 is another product's, or "(price not listed)" after a priced one)."""
+    prices: dict[str, set] = {}
+    for p in facts.products:
+        for name in {p.title, p.name}:
+            if name and len(name) > 3:
+                prices.setdefault(name.lower(), set()).add(None if p.price is None else round(p.price, 2))
+    bad = []
+    for name in sorted(prices, key=len, reverse=True):
+        for m in re.finditer(re.escape(name) + r"\s*\((?:\$([\d,]+(?:\.\d+)?)|(price not listed))\)", reply, re.I):
+            said = None if m.group(2) else round(float(m.group(1).replace(",", "")), 2)
+            if said not in prices[name] and not any(len(n) > len(name) and n.endswith(name)
+                                                    and reply.lower()[:m.start()].endswith(n[:-len(name)])
+                                                    for n in prices):
+                bad.append(f"price: {m.group(0)}")
     return bad
 
 
@@ -128,8 +147,10 @@ def run_chat(settings, queries: list[str], catalog: Catalog, partial: Path | Non
 
     assistant = Assistant(build_runtime(settings, generate=True))
     writer = assistant.writer
+    texts = _record_attempts(writer)
     rows = []
     for q in queries:
+        texts.clear()
         before = Counter(writer.stats) if writer else Counter()
         sid = assistant.new_session("bench-esci")
         start = time.perf_counter()
@@ -144,9 +165,26 @@ def run_chat(settings, queries: list[str], catalog: Catalog, partial: Path | Non
                      "failures": [k.split(":", 1)[1] for k in after if k.startswith("guard_failure:")
                                   for _ in range(_delta(after, before, k))],
                      "unfaithful": unfaithful(turn.reply, facts, catalog) if facts else [], "ms": ms,
-                     "attempts": _delta(after, before, "guard_failures") + (0 if turn.fallback else 1)})
+                     "attempts": _delta(after, before, "guard_failures") + (0 if turn.fallback else 1),
+                     "attempt_texts": list(texts)})
         _keep(rows, partial)
     return rows
+
+
+def _record_attempts(writer) -> list[str]:
+    """The model's raw text of each attempt of the current turn (bench only: the writer logs failure kinds,
+    never text), kept in the rows to read why a reply fell back."""
+    texts: list[str] = []
+    backend = getattr(writer, "backend", None)
+    if backend is not None:
+        generate = backend.generate
+
+        def recording(facts, attempt=0):
+            text = generate(facts, attempt)
+            texts.append(text)
+            return text
+        backend.generate = recording
+    return texts
 
 
 def judged_facts(by_id: dict, judged: dict[str, list[str]], query: str, k: int):

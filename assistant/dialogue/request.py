@@ -35,6 +35,9 @@ _FILLER = frozenset(
     "what about how with and or in of for to something stuff thing things also instead too maybe just "
     "only really very more again then ok okay yes yeah please kind type".split())
 _PRICE_WORDS = re.compile(r"\$?\d[\d,.]*\s*(?:dollars?|bucks|usd|\$)?", re.I)
+# "with a hood", "one with a card holder", "that has a lid": what follows is a part of the product searched for
+_ATTRIBUTE_LEAD = re.compile(r"^(?:(?:one|ones|something|anything)\s+)?(?:with|w/|that\s+(?:has|have|comes?\s+with)|"
+                             r"having|featuring|including)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -44,9 +47,12 @@ class Request:
     negations: Negations
     own_words: tuple[str, ...]  # content words not covered by an attribute entity
     quantities: tuple[str, ...] = ()  # "2 person", "12 pack": attributes the product's own text must state
+    part_words: tuple[str, ...] = ()  # own words after "with" / "that has": a part of the product ("card holder")
 
     def refines(self, current_type: str, intent: str) -> bool:
         """Is this turn a refinement of a search about ``current_type`` rather than a new search?"""
+        if self.part_words and current_type:  # "with a hood" after "rain jacket": not a search for hoods
+            return True
         if self.type_phrase and type_key(self.type_phrase) != type_key(current_type):  # "tents" after "tent": same
             return False
         if intent == "refine_results" or not self.own_words:
@@ -94,7 +100,8 @@ def read_request(parse: Parse) -> Request:
                 if w not in _FILLER and w not in covered and not w.isdigit())
     types = [e.value for e in parse.entities if e.type == "PRODUCT_TYPE" and not (back and e.end <= back.end())]
     return Request(text=text, type_phrase=(types[0] if types else "").strip(), negations=negations,
-                   own_words=own, quantities=quantity_phrases(text))
+                   own_words=own, quantities=quantity_phrases(text),
+                   part_words=own if _ATTRIBUTE_LEAD.match(text) else ())
 
 
 _CHATTY = re.compile(

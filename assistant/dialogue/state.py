@@ -9,7 +9,9 @@ Merge rules (``merge_slots``):
   features accumulate; PRICE_MAX / PRICE_MIN replace their bound, and a bound contradicting the other one
   drops the other. Negations accumulate over refinements, and a negated word undoes what the search holds:
   a brand it names is excluded ("not ugg"), a wanted colour / feature / material it names is dropped
-  ("not too thick" after "thick").
+  ("not too thick" after "thick"). A turn that starts "with" / "that has" names a part of the product
+  searched for ("with a hood", "with card holder"): a refinement whose words join the query, even when the
+  parser read them as a product type.
 - The type is resolved against the installed catalog's own types (``CatalogVocabulary``): an exact
   catalog type becomes ``product_type``; near ones (same head noun, a typo) are ``related_types``.
 - ``query`` keeps the shopper's own words (without prices, politeness and negated phrases): that is what
@@ -126,7 +128,7 @@ def merge_slots(old: Slots, parse: Parse, vocabulary: CatalogVocabulary, *, refi
                 new, before = changes[name], getattr(s, name)
                 as_tuple = (lambda v: v if isinstance(v, tuple) else ((v,) if v else ()))
                 query = _swap_words(query, as_tuple(before), as_tuple(new))
-        changes["query"] = query
+        changes["query"] = " ".join([query, *(w for w in request.part_words if w not in query.lower().split())])
     changes.update(_price_changes(s, parse))
     return _drop_negated(replace(s, **changes), request.negations, vocabulary.brands)
 

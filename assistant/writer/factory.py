@@ -54,7 +54,8 @@ def writer_from_settings(settings):
     if kind == "openai":
         from assistant.writer.langchain_writer import LangChainGenerator, openai_chat_model
 
-        return ReplyWriter(LangChainGenerator(openai_chat_model(settings)), guard, name="openai")
+        return ReplyWriter(LangChainGenerator(openai_chat_model(settings)), guard, name="openai",
+                           max_attempts=settings.writer_attempts)
     speed = settings.writer_speed
     try:
         backend = EmbeddedGenerator.load(settings.generator_adapter_dir, GenerationConfig(speed=speed),
@@ -63,4 +64,4 @@ def writer_from_settings(settings):
         # the assistant keeps answering (template replies); the log says why and how to fix it
         log.error("embedded writer unavailable, using template replies: %s", exc)
         return ReplyWriter(None, guard, name="template")
-    return ReplyWriter(backend, guard, name="embedded")
+    return ReplyWriter(backend, guard, name="embedded", max_attempts=settings.writer_attempts)

@@ -19,6 +19,8 @@ Checks (documented decisions):
   or display name the writer knows (``known_titles``) must be in the facts.
 - ``price``: every money amount ("$79.99", "$80", "79.99 USD") must equal (to the cent) an amount in
   the facts. Replies should use the one format of ``prompt.format_price``; the guard compares numbers.
+  A bracketed price right after a fact product's name must be that product's own ("$14.25" after a
+  product without a listed price is another product's price: ``prices.py``).
 - ``order_id``: every 5-8 digit number and every reference id (R-/T-/F-XXXXXX) must be in the facts.
 - ``status``: every order-status word (shipped, delivered, cancelled, ...) must occur in the grounding text.
 - ``contact``: URLs, e-mail addresses and phone numbers must occur in the grounding text.
@@ -38,6 +40,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assistant.records import Action, ReplyFacts
+from assistant.writer import prices
 from assistant.writer.mentions import BrandIndex, check_mentions, near_name_fixes, type_nouns_of
 from assistant.writer.prompt import SYSTEM_PROMPT, format_price
 from retrieval.product import Product
@@ -250,6 +253,7 @@ def check_reply(text: str, facts: ReplyFacts, *, known_titles: Iterable[str] = (
     failures += _known_names(stripped, ground, known_titles)
     failures += mentions.failures
     failures += _numbers(stripped, facts, ground)
+    failures += prices.failures(stripped, facts)
     failures += _statuses(stripped, ground)
     failures += _contacts(stripped, ground)
     failures += _system_copy(stripped, ground)

@@ -277,6 +277,7 @@ def check_mentions(text: str, products: tuple[Product, ...], other_text: str, br
         if key not in fact_brands and key not in other_compact and not any(key in "".join(f.forms[0]) for f in facts):
             failures.append(f"unknown_product: brand {brand}")
     named: set[str] = set()
+    prev: tuple[Span, str, list[FactProduct]] | None = None  # the last matched span, its type tail, its products
     for raw in spans(text, brand_tokens):
         span = _trim(raw, tokens, known)
         if all(k in brand_tokens for k in range(span.start, span.end)):
@@ -288,12 +289,28 @@ def check_mentions(text: str, products: tuple[Product, ...], other_text: str, br
         if not hits:
             if not _written(" ".join(span.keys), other_keys):
                 failures.append(f"unknown_product: {raw.text}")
+            prev = None
             continue
         named |= {f.product.id for f in hits}
+        if prev is not None and _glued(prev, span, hits):
+            failures.append(f"unknown_product: {prev[0].text} {prev[1]} {raw.text}")
         tail = _type_tail(tokens, span.end, type_nouns)
         if tail and not any(set(tail.split()) <= f.words or _stem(tail.split()[-1]) in f.words for f in hits):
             failures.append(f"unknown_product: {raw.text} {tail}")
+        prev = (span, tail or "", hits)
     return MentionCheck(tuple(dict.fromkeys(failures)), frozenset(named))
+
+
+def _glued(prev: tuple[Span, str, list[FactProduct]], span: Span, hits: list[FactProduct]) -> bool:
+    """Two names joined by nothing but the first one's type noun, each another product's: one chimera
+    ("the SPANX High Waisted Look at Me Now leggings Black SM 24" = one product's name + another's size)."""
+    before, tail, before_hits = prev
+    if not tail or span.start != before.end + len(tail.split()):
+        return False
+    if {f.product.id for f in before_hits} & {f.product.id for f in hits}:
+        return False
+    joined = (*before.keys, *tail.split(), *span.keys)
+    return not any(f.matches(joined) for f in (*before_hits, *hits))
 
 
 def _unmatched_spans(text: str, products: tuple[Product, ...], other_text: str,

@@ -2,8 +2,10 @@
 
 Before the writer regenerates (or falls back to the template), ``repair(text, facts, guard, passes)``
 looks for a version of the rejected text that passes the full guard (``passes`` is the writer's verdict,
-which also knows the verbatim tail). Candidates, least change first:
+which also knows the verbatim tail). Candidates, least change first, each built on the one before:
 
+0. a bracketed price right after a fact product's name states that product's own price (``prices.py``:
+   the model moved "$14.25" onto a product without a listed price);
 1. without its parenthesised prices that are not in the facts ("the X ($19.99)" for a product whose
    price is not listed: the 135M adapter was trained on priced catalogs); right after the exact name of
    an unpriced fact product the price becomes "(price not listed)" (the template's words), else it goes;
@@ -15,7 +17,7 @@ which also knows the verbatim tail). Candidates, least change first:
    then describe another product); a sentence cut off at the end is always dropped;
 4. its first complete sentences (the earlier repair, kept as the last resort).
 
-Nothing else is added: a repaired text holds only the model's words and the facts' own names (and
+Nothing else is added: a repaired text holds only the model's words and the facts' own names and prices (and
 "price not listed" for a product the facts list without a price), and it is
 accepted only when the guard passes it as a whole (0 unfaithful mentions: a chimera stays rejected).
 """
@@ -28,6 +30,7 @@ from itertools import combinations
 
 from assistant.records import ReplyFacts
 from assistant.writer.guard import Guard, fact_amounts
+from assistant.writer.prices import attributed
 
 MAX_DROPPED = 2  # sentences a repair may drop
 _UNSUPPORTED_PRICE = re.compile(r"\s?\(\$(\d[\d,]*(?:\.\d{1,2})?)(?: each)?\)")
@@ -76,6 +79,8 @@ def _dropping(parts: list[str]) -> Iterator[str]:
 
 def candidates(text: str, facts: ReplyFacts, guard: Guard) -> Iterator[str]:
     """Repaired versions of ``text``, least change first (see the module docstring)."""
+    text = attributed(text, facts)  # a bracket after a fact name states that product's own price
+    yield text
     named = guard.fix_near_names(text, facts)
     yield without_unsupported_prices(text, facts, say_unlisted=True)
     yield without_unsupported_prices(text, facts)

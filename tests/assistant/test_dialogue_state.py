@@ -64,6 +64,16 @@ def test_a_negated_follow_up_undoes_what_the_search_holds():
     assert straw.negated == ("straw",) and straw.excluded_brands == ()  # no brand of that name: a word
 
 
+def test_with_a_part_refines_the_search_even_when_read_as_a_type():
+    s = merge_slots(Slots(), P("rain jackets", ("PRODUCT_TYPE", "jackets")), VOCAB)
+    hood = merge_slots(s, P("with a hood", ("PRODUCT_TYPE", "hood"), intent="refine_results"), VOCAB)
+    assert (hood.product_type, hood.query) == ("jackets", "rain jackets hood")
+    holder = merge_slots(hood, P("one with a card holder please", ("PRODUCT_TYPE", "card holder")), VOCAB)
+    assert holder.product_type == "jackets" and holder.query == "rain jackets hood card holder"
+    hoods = merge_slots(s, P("hoods", ("PRODUCT_TYPE", "hoods")), VOCAB)  # a type of its own: a new search
+    assert hoods.query == "hoods" and hoods.product_type is None
+
+
 def test_price_bounds():
     s = merge_slots(Slots(min_price=100.0), P("under 50", ("PRICE_MAX", "50"), intent="refine_results"), VOCAB)
     assert s.max_price == 50.0 and s.min_price is None

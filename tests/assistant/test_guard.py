@@ -75,6 +75,19 @@ def test_price_from_a_note_passes_and_formats_are_compared_as_numbers():
     assert GUARD.check(f"Both are under $100; the {SHOE.title} is 79.99 USD.", SEARCH).passed
 
 
+def test_a_price_moved_onto_another_product_fails():
+    swapped = f"The {SHOE.title} ($129.00) and the {BOOT.title} ($79.99)."
+    assert kinds(swapped, SEARCH) == {"price"}  # each amount is in the facts, but not that product's
+    assert GUARD.check(f"The {SHOE.title} ($79.99) and the {BOOT.title} ($129.00).", SEARCH).passed
+    unpriced = Product(id="P3", title="Peakline Trail Socks", description="", category="footwear",
+                       product_type="socks", brand="Peakline", price=None)
+    facts = ReplyFacts("search_products", Action.SEARCH, "socks", products=(unpriced, SHOE), notes=("Here are 2.",))
+    assert "price: $79.99 is not the price of peakline trail socks" in GUARD.check(
+        f"The {unpriced.title} ($79.99) and the {SHOE.title} ($79.99).", facts).failures
+    assert "price" in GUARD.check(f"The {SHOE.title} (price not listed).", facts).kinds
+    assert GUARD.check(f"The {unpriced.title} (price not listed) and the {SHOE.title} ($79.99).", facts).passed
+
+
 def test_user_typed_price_is_not_a_fact():
     facts = ReplyFacts("out_of_scope", Action.REFUSE, "pretend the TV costs $1", notes=("I can help with products.",))
     assert "price" in kinds("Sure, the TV costs $1.00.", facts)
@@ -157,6 +170,23 @@ def test_chimeric_product_name_fails_although_every_word_is_in_the_facts():
 def test_chimera_with_a_lowercase_type_noun_fails():
     result = CATALOG_GUARD.check("Your dad might like the Sonique OrbitFit camping stove ($24.99).", GIFTS)
     assert "unknown_product" in result.kinds
+
+
+def test_two_names_glued_by_a_type_noun_are_one_chimera():
+    first = Product(id="L1", title="SPANX Women's High Waisted Look at Me Now Leggings, Very Black, XL",
+                    description="", category="clothing", product_type="leggings", brand="SPANX", price=None,
+                    display_name="SPANX High Waisted Look at Me Now leggings")
+    second = Product(id="L2", title="Spanx Womens Seamless Print Leggings Black SM 24", description="",
+                     category="clothing", product_type="leggings", brand="SPANX", price=None,
+                     display_name="Spanx Seamless Print Leggings Black SM 24")
+    guard = Guard.for_catalog([first, second])
+    facts = ReplyFacts("search_products", Action.SEARCH, "spanx leggings", products=(first, second),
+                       notes=("Here are 2 pairs of leggings.",))
+    glued = "Here are 2 pairs of leggings. My top pick: the SPANX High Waisted Look at Me Now leggings Black SM 24."
+    assert "unknown_product" in guard.check(glued, facts).kinds
+    both = ("Here are 2 pairs of leggings: the SPANX High Waisted Look at Me Now leggings and the Spanx Seamless "
+            "Print Leggings Black SM 24.")
+    assert guard.check(both, facts).passed
 
 
 def test_each_fact_product_named_correctly_passes():

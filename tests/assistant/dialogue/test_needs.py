@@ -217,6 +217,14 @@ def test_a_relaxed_price_is_not_claimed_in_the_reply(bot):
 
 
 @pytest.mark.slow
+def test_with_a_part_refines_the_search(bot):
+    first, hood = _talk(bot, "jackets under $150", "with a hood")
+    assert first.products and hood.products, hood.reply
+    assert _types(hood) == {"jackets"} and all(c.product.price <= 150 for c in hood.products), hood.reply
+    assert "hooded" in hood.products[0].product.features, [c.product.title for c in hood.products]
+
+
+@pytest.mark.slow
 def test_quantity_words_match_the_title(bot):
     from assistant.dialogue.request import quantity_phrases
 

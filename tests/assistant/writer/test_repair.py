@@ -74,6 +74,25 @@ def test_an_invented_price_after_an_unpriced_name_says_price_not_listed_else_goe
     assert without_unsupported_prices(text, TOOLS) == "Try the NEWISHTOOL Pro vinyl wraps. Also the Tommy Tape grip is handy."
 
 
+def test_a_price_moved_onto_another_product_is_put_back():
+    text = ("These are the 2 closest matches I found for \"tool wrap\". The NEWISHTOOL Pro vinyl wraps ($9.99) and "
+            "the Tommy Tape Silicone Rubber Grip wrap (price not listed).")
+    assert GUARD.check(text, TOOLS).kinds == ("price", "price")
+    written = _write(TOOLS, text)
+    assert written.text == ("These are the 2 closest matches I found for \"tool wrap\". The NEWISHTOOL Pro vinyl wraps "
+                            "(price not listed) and the Tommy Tape Silicone Rubber Grip wrap ($9.99).")
+    assert not written.fallback and GUARD.check(written.text, TOOLS).passed
+
+
+def test_the_bench_checker_finds_a_moved_price_independently_of_the_guard():
+    from bench.esci_generation import wrong_prices
+
+    moved = "The NEWISHTOOL Pro vinyl wraps ($9.99) and the Tommy Tape Silicone Rubber Grip wrap (price not listed)."
+    assert set(wrong_prices(moved, TOOLS)) == {"price: NEWISHTOOL Pro vinyl wraps ($9.99)",
+                                               "price: Tommy Tape Silicone Rubber Grip wrap (price not listed)"}
+    assert wrong_prices(_write(TOOLS, moved).text, TOOLS) == []
+
+
 def test_a_name_shared_by_a_priced_product_never_gets_price_not_listed():
     twin = Product(id="W2", title="NEWISHTOOL Pro Vinyl Wraps Kit", description="", category="Tools",
                    product_type="vinyl wraps", brand="NEWISHTOOL", price=29.99, display_name=WRAPS.display_name)
