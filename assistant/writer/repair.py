@@ -2,7 +2,7 @@
 
 Before the writer regenerates (or falls back to the template), ``repair(text, facts, guard, passes)``
 looks for a version of the rejected text that passes the full guard (``passes`` is the writer's verdict,
-which also knows the verbatim tail). Candidates, least change first, each built on the one before:
+which also knows the verbatim tail). Candidates, least change first, all built on the text of step 0:
 
 0. a bracketed price right after a fact product's name states that product's own price (``prices.py``:
    the model moved "$14.25" onto a product without a listed price);
