@@ -7,8 +7,9 @@
    hard ones the index can apply (type, brand) and keep the pool products that meet the rest.
 3. Re-score: relevance + ``boost`` per soft constraint met - ``penalty`` per contradicted quantity
    ("4 person" for "2 person"); negated words are weighed by the search itself (retrieval/negation.py).
-4. When the strict reading finds nothing, relax the least certain hard constraint, then the next,
-   and say which were relaxed; a price bound is relaxed last. Nothing is shown only when retrieval
+4. When the strict reading finds nothing, relax one hard constraint at a time, the one whose relaxation
+   leaves the products that best fit the shopper's words (``_least_needed``), and say which were relaxed;
+   a price bound is relaxed last. Nothing is shown only when retrieval
    itself finds nothing.
 """
 
@@ -98,6 +99,7 @@ class _Attempt:
     hard: list[Constraint]
     corrected: tuple
     filters: SearchFilters
+    fit: float = 0.0  # retrieval relevance of the best product kept, before boosts (how well it fits the words)
 
 
 def _attempt(index, slots: Slots, text: str, base: SearchFilters, constraints: list[Constraint],
@@ -111,7 +113,27 @@ def _attempt(index, slots: Slots, text: str, base: SearchFilters, constraints: l
         pool, corrected = _search(index, slots, text, filters, tuning.pool)
     kept = [h for h in pool if all(c.met(h.product) for c in hard)]
     soft = [c for c in constraints if c not in hard]
-    return _Attempt(_score(kept, slots, soft, tuning), hard, corrected, filters)
+    fit = max((h.relevance for h in kept), default=0.0)
+    return _Attempt(_score(kept, slots, soft, tuning), hard, corrected, filters, fit)
+
+
+def _relaxing(constraints: list[Constraint], dropped: Constraint) -> list[Constraint]:
+    return [replace(c, always_hard=False, never_hard=True) if c is dropped else c for c in constraints]
+
+
+def _least_needed(index, slots: Slots, text: str, base: SearchFilters, constraints: list[Constraint],
+                  hard: list[Constraint], tuning: SearchTuning) -> Constraint:
+    """The hard constraint to relax: of those whose relaxation finds products, the one that leaves the
+    products that fit the shopper's words best ("disney wired ribbon": without the brand, wired ribbons;
+    without the type, Disney costumes); else the least certain (constraints are ordered least certain first)."""
+    if len(hard) < 2:
+        return hard[0]
+    fits = {}
+    for c in hard:
+        tried = _attempt(index, slots, text, base, _relaxing(constraints, c), tuning)
+        if tried.hits:
+            fits[id(c)] = tried.fit
+    return max(hard, key=lambda c: fits.get(id(c), -1.0)) if fits else hard[0]
 
 
 def find(index, slots: Slots, catalog_brands: frozenset[str], exclude: tuple[str, ...] = (),
@@ -131,9 +153,9 @@ def find(index, slots: Slots, catalog_brands: frozenset[str], exclude: tuple[str
                          tried.filters)
         if not relax:
             return Found((), (), tuple(c.name for c in tried.hard), tried.corrected, tried.filters)
-        if tried.hard:  # relax the least certain hard constraint (constraints are ordered least certain first)
-            dropped = tried.hard[0]
-            constraints = [replace(c, always_hard=False, never_hard=True) if c is dropped else c for c in constraints]
+        if tried.hard:
+            dropped = _least_needed(index, slots, text, base, constraints, tried.hard, tuning)
+            constraints = _relaxing(constraints, dropped)
             relaxed.append(f"{dropped.name} {dropped.label}")
             continue
         if base.min_price is not None or base.max_price is not None:

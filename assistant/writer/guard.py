@@ -41,7 +41,7 @@ from dataclasses import dataclass
 
 from assistant.records import Action, ReplyFacts
 from assistant.writer import prices
-from assistant.writer.mentions import BrandIndex, check_mentions, near_name_fixes, type_nouns_of
+from assistant.writer.mentions import BrandIndex, as_written, check_mentions, near_name_fixes, type_nouns_of
 from assistant.writer.prompt import SYSTEM_PROMPT, format_price
 from retrieval.product import Product
 
@@ -280,7 +280,7 @@ class Guard:
         """A guard for a catalog: every title, every display name of 2+ words, every brand and type noun."""
         products = list(products)
         names = [p.title for p in products] + [p.display_name for p in products if len(p.display_name.split()) > 1]
-        return cls(names, [*extra_brands, *(p.brand for p in products)], max_chars, type_nouns_of(products))
+        return cls(names, [*extra_brands, *(as_written(p) for p in products)], max_chars, type_nouns_of(products))
 
     def fix_near_names(self, text: str, facts: ReplyFacts) -> str:
         """``text`` with each unambiguous near copy of one fact product's name (one misspelt word, see

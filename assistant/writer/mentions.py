@@ -17,7 +17,8 @@ A sentence's first word is dropped from a span when it is no product's word ("Tr
 Brands are matched against the catalog's brands with their variants: case, accents and punctuation are
 ignored ("Ugg", "UGG®", "Levis" for "Levi's", "Crystalware" for "Crystal Ware"), and a brand is found
 inside a longer phrase ("ugg dakota"). A reply's lowercase word matches a brand only when the catalog
-itself writes the brand in lowercase ("adidas"), so "simple" is not the brand "Simple".
+itself writes the brand in lowercase ("adidas"), so "simple" is not the brand "Simple"; a brand field in
+lowercase counts as the product's title writes it (``as_written``: "choice" titled "Choice 2-Ply").
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ _TOKEN = re.compile(r"[A-Za-z0-9À-ÿ][A-Za-z0-9À-ÿ'’®™+/&.-]*")
 _CONNECTIVES = frozenset({"of", "and", "the", "&", "de", "n", "for", "with", "by", "in", "a", "to", "on"})
 _ROMAN = re.compile(r"^(?:I{1,3}|IV|V|VI{1,3}|IX|X{1,2}|XL)$")
 MISSPELT_RATIO = 0.7  # difflib similarity of a misspelt name word to the fact's word (near-name repairs)
+SWAPPED_MIN_WORDS = 6  # a name this long with one word swapped for another is still that product (near-name repairs)
 # capitalised words that start sentences or lists without being names
 _STARTERS = frozenset({
     "here", "the", "this", "these", "that", "those", "it", "its", "they", "we", "you", "your", "our", "my", "i",
@@ -335,16 +337,26 @@ def _misspelt(word: str, right: str) -> bool:
             and SequenceMatcher(None, word, right).ratio() >= MISSPELT_RATIO)
 
 
+def _swapped(keys: tuple[str, ...], at: int, word: str, right: str) -> bool:
+    """One word of a long name (``SWAPPED_MIN_WORDS``+, not its first) replaced by another plain word:
+    "Jodie's Kitchen Simply Spinach Berry Spice Blend" for "... Spinach Herb Spice Blend"."""
+    return len(keys) >= SWAPPED_MIN_WORDS and at > 0 and word.isalpha() and right.isalpha()
+
+
 def _near_windows(keys: tuple[str, ...], product: Product, taken: set[str]) -> list[tuple[str, int, int]]:
     """(name, first char, end char) of each window of the product's display name or title that ``keys``
-    copies word for word but for ONE misspelt word, which is no word of another fact product or catalog brand."""
+    copies word for word but for ONE misspelt (or, in a long name, swapped) word, which is no word of
+    another fact product or catalog brand."""
     out = []
     for name in dict.fromkeys((product.name, product.title)):
         form = tokenize(name)
         for a in range(len(form) - len(keys) + 1):
             window = form[a:a + len(keys)]
-            diff = [(k, t.key) for k, t in zip(keys, window) if k != t.key and _stem(k) != _stem(t.key)]
-            if len(diff) == 1 and diff[0][0] not in taken and _misspelt(*diff[0]):
+            diff = [(i, k, t.key) for i, (k, t) in enumerate(zip(keys, window)) if k != t.key and _stem(k) != _stem(t.key)]
+            if len(diff) != 1 or diff[0][1] in taken:
+                continue
+            at, word, right = diff[0]
+            if _misspelt(word, right) or _swapped(keys, at, word, right):
                 out.append((name, window[0].start, window[-1].end))
     return out
 
@@ -353,7 +365,8 @@ def near_name_fixes(text: str, products: tuple[Product, ...], other_text: str,
                     brands: BrandIndex) -> tuple[tuple[int, int, str], ...]:
     """(start, end, replacement) for each mention span that names no fact product but is an unambiguous
     near copy of ONE fact product's name: 2+ words, all of them that product's words in order but for one
-    misspelt word (``_misspelt``) that is no word of another fact product and no catalog brand. The
+    misspelt word (``_misspelt``; in a name of ``SWAPPED_MIN_WORDS``+ words, any plain word but the first:
+    ``_swapped``) that is no word of another fact product and no catalog brand. The
     replacement is that product's own words as the facts spell them. A chimera ("Sonique OrbitFit Camping
     Stove": two words of another fact product) and a near copy of two products get no fix."""
     fixes: list[tuple[int, int, str]] = []
@@ -374,6 +387,17 @@ def near_name_fixes(text: str, products: tuple[Product, ...], other_text: str,
 
 def _written(keys: str, other: str) -> bool:
     return bool(keys) and re.search(r"(?<![a-z0-9])" + re.escape(keys) + r"(?![a-z0-9])", other) is not None
+
+
+def as_written(p: Product) -> str:
+    """The product's brand as its own title writes it: a feed's lowercase brand field ("choice") whose title
+    capitalises it ("Silver Dinner Napkin, Choice 2-Ply") is no lowercase brand, so "Great choice." names
+    nothing; "adidas" stays lowercase where the titles write it so."""
+    brand = p.brand or ""
+    if brand != brand.lower():
+        return brand
+    m = re.search(r"(?<![A-Za-z0-9])" + re.escape(brand) + r"(?![A-Za-z0-9])", p.title, re.IGNORECASE)
+    return m.group(0) if m else brand
 
 
 def type_nouns_of(products: Iterable[Product]) -> set[str]:

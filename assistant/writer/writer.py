@@ -1,4 +1,7 @@
-"""ReplyWriter: generate -> guard -> regenerate once -> else the deterministic template.
+"""ReplyWriter: generate -> guard -> repair or regenerate (``max_attempts`` in all) -> else the deterministic template.
+
+Attempts: the first decodes greedily, the next ones sample; the last of 3+ writes about the top product alone
+(greedy), which leaves the small model no second product to glue a name or move a price from (``_focused``).
 
 Backends (``Settings.writer``): "embedded" (SmolLM2-135M + the shipped LoRA adapter, the default),
 "openai" (LangChain ChatOpenAI at ``writer_url``; any LangChain chat model can be passed directly), and
@@ -120,7 +123,17 @@ class ReplyWriter:
         """A repaired version of ``text`` that passes the guard, if any (``repair.py``)."""
         return repair(text, facts, self.guard, lambda candidate: self._verdict(candidate, facts, tail).passed)
 
+    def _focused(self, facts: ReplyFacts, attempt: int) -> tuple[ReplyFacts, int]:
+        """(facts, backend attempt) for an attempt: the last of 3+ attempts writes about the top product
+        alone, decoded greedily: with one product in its prompt the model has no second name to glue onto
+        the first ("... Angry Birds Lunch napkin holder") and no other price to move; the guard still checks
+        the reply against all the facts."""
+        if attempt < 2 or attempt != self.max_attempts - 1 or len(facts.products) < 2:
+            return facts, attempt
+        return replace(facts, products=facts.products[:1]), 0
+
     def _generate(self, facts: ReplyFacts, attempt: int) -> str:
+        facts, attempt = self._focused(facts, attempt)
         try:
             return self.backend.generate(facts, attempt)
         except Exception as exc:  # noqa: BLE001 - a model error must not lose the turn

@@ -67,6 +67,14 @@ def test_colours_match_by_family_and_relax_when_nothing_matches(index):
     assert green.hits and any(r.startswith("colour") for r in green.relaxed)
 
 
+def test_the_constraint_relaxed_is_the_one_whose_products_fit_the_words(index):
+    """No Owala tent: without the brand the tents fit "owala camping tent"; without the type, Owala's water
+    bottles would not (the type is the less certain constraint, so it used to go first)."""
+    found = find(index, Slots(query="owala camping tent", product_type="tents", brands=("owala",)), BRANDS)
+    assert found.relaxed == ("brand Owala",)
+    assert {h.product.product_type for h in found.hits[:2]} == {"tents"}
+
+
 def test_price_bounds_hold_and_unpriced_products_never_pass(index):
     cheap = find(index, Slots(query="yoga mat", max_price=30.0), BRANDS)
     assert cheap.hits and all(h.product.price is not None and h.product.price <= 30 for h in cheap.hits)

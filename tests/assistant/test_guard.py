@@ -158,7 +158,8 @@ DAKOTA = Product(id="U2", title="UGG Women's Dakota Slipper, Chestnut, 8", descr
                  product_type="Slippers", brand="UGG", price=89.95, display_name="UGG Dakota slipper")
 SLIPPERS = ReplyFacts("search_products", Action.SEARCH, "ugg slippers", products=(UGG, DAKOTA),
                       notes=("Here are 2 slippers.",))
-CATALOG_GUARD = Guard.for_catalog([CHARGER, STOVE, UGG, DAKOTA, SHOE, BOOT])
+CATALOG_GUARD_PRODUCTS = [CHARGER, STOVE, UGG, DAKOTA, SHOE, BOOT]
+CATALOG_GUARD = Guard.for_catalog(CATALOG_GUARD_PRODUCTS)
 
 
 def test_chimeric_product_name_fails_although_every_word_is_in_the_facts():
@@ -210,6 +211,19 @@ def test_a_name_mixing_two_fact_products_fails():
 def test_brand_variants_of_a_fact_brand_pass(brand):
     assert CATALOG_GUARD.check(f"Here are 2 slippers from {brand}: the UGG Dakota slipper ($89.95) and the UGG "
                                "Scuffette II slipper (price not listed).", SLIPPERS).passed
+
+
+def test_a_lowercase_brand_field_counts_as_its_title_writes_it():
+    """A feed's brand "choice" on "Silver Dinner Napkin, Choice 2-Ply": "Great choice." names no brand, the
+    capitalised brand still does; "adidas", lowercase in its titles too, is a brand in lowercase."""
+    napkin = Product(id="N1", title="Silver Dinner Napkin, Choice 2-Ply, 15\" x 17\"", description="", category="Home",
+                     product_type="napkins", brand="choice", price=None)
+    bag = Product(id="A1", title="adidas Defender III Small Duffel Bag", description="", category="Bags",
+                  product_type="duffel bags", brand="adidas", price=30.0)
+    guard = Guard.for_catalog([*CATALOG_GUARD_PRODUCTS, napkin, bag])
+    assert guard.check("Great choice. Try the UGG Scuffette II slipper.", SLIPPERS).passed
+    assert "unknown_product" in guard.check("Try the UGG Scuffette II slipper or Choice napkins.", SLIPPERS).kinds
+    assert "unknown_product" in guard.check("Try the UGG Scuffette II slipper or adidas bags.", SLIPPERS).kinds
 
 
 @pytest.mark.parametrize("brand", ["Sonique", "SONIQUE®", "Emberline"])

@@ -117,6 +117,34 @@ def test_a_near_copy_of_two_fact_products_is_not_fixed():
     assert GUARD.fix_near_names(text, facts) == text
 
 
+SPICE = Product(id="J1", title="Jodie's Kitchen Simply Spinach Herb & Spice Blend, 1.6 oz", description="",
+               category="Grocery", product_type="spice blends", brand="Jodie's Kitchen", price=4.99,
+               display_name="Jodie's Kitchen Simply Spinach Herb Spice Blend")
+ONION = Product(id="J2", title="Tastefully Simple Onion Onion Seasoning, 4 Ounce", description="", category="Grocery",
+                product_type="seasonings", brand="Tastefully Simple", price=None,
+                display_name="Tastefully Simple Onion Onion Seasoning")
+SPICES = ReplyFacts("search_products", Action.SEARCH, "spinach dip mix", products=(SPICE, ONION),
+                    notes=('These are the 2 closest matches I found for "spinach dip mix".',))
+
+
+def test_a_long_name_with_one_word_swapped_is_replaced_by_that_name():
+    guard = Guard.for_catalog([*CATALOG, SPICE, ONION])
+    text = "Try the Jodie's Kitchen Simply Spinach Berry Spice Blend ($4.99)."
+    assert "unknown_product" in guard.check(text, SPICES).kinds
+    assert guard.fix_near_names(text, SPICES) == "Try the Jodie's Kitchen Simply Spinach Herb Spice Blend ($4.99)."
+    written = ReplyWriter(Scripted(text), guard).write(SPICES)
+    assert written.text == "Try the Jodie's Kitchen Simply Spinach Herb Spice Blend ($4.99)." and not written.fallback
+
+
+@pytest.mark.parametrize("text", [
+    "Try the Jodie's Kitchen Simply Spinach Onion Spice Blend ($4.99).",  # a word of another fact product
+    "Try the Simply Spinach Berry Spice Blend ($4.99).",  # too short a name to swap a word in
+])
+def test_a_swapped_word_from_another_product_or_in_a_short_name_is_not_fixed(text):
+    guard = Guard.for_catalog([*CATALOG, SPICE, ONION])
+    assert guard.fix_near_names(text, SPICES) == text
+
+
 @pytest.mark.parametrize("text", [
     "Try the Netgear Nighthawk XR600 router ($199.99).",  # another model number: maybe another real product
     "Try the Netgear Lumbra XR500 router ($199.99).",  # a word that is another catalog brand
