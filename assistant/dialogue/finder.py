@@ -7,7 +7,8 @@
    hard ones the index can apply (type, brand) and keep the pool products that meet the rest.
 3. Re-score: relevance + ``boost`` per soft constraint met - ``penalty`` per contradicted quantity
    ("4 person" for "2 person"); negated words are weighed by the search itself (retrieval/negation.py).
-4. When the strict reading finds nothing, relax one hard constraint at a time, the one whose relaxation
+4. When the strict reading finds nothing in stock but finds products sold out, show those (``relaxed`` says
+   "stock"). Else relax one hard constraint at a time, the one whose relaxation
    leaves the products that best fit the shopper's words (``_least_needed``), and say which were relaxed;
    a price bound is relaxed last. Nothing is shown only when retrieval
    itself finds nothing.
@@ -136,6 +137,16 @@ def _least_needed(index, slots: Slots, text: str, base: SearchFilters, constrain
     return max(hard, key=lambda c: fits.get(id(c), -1.0)) if fits else hard[0]
 
 
+def _sold_out(index, slots: Slots, text: str, base: SearchFilters, constraints: list[Constraint],
+              tuning: SearchTuning) -> Found | None:
+    """What meets the whole request when none of it is in stock ("action figures" when the one the store sells
+    is sold out): shown, marked out of stock, rather than other products in stock."""
+    tried = _attempt(index, slots, text, replace(base, in_stock=None), constraints, tuning)
+    if not tried.hits:
+        return None
+    return Found(tuple(tried.hits), ("stock",), tuple(c.name for c in tried.hard), tried.corrected, tried.filters)
+
+
 def find(index, slots: Slots, catalog_brands: frozenset[str], exclude: tuple[str, ...] = (),
          tuning: SearchTuning = SearchTuning(), *, relax: bool = True) -> Found:
     """``relax=False`` for refinements ("cheaper", "more"): an empty answer is the answer there."""
@@ -153,6 +164,10 @@ def find(index, slots: Slots, catalog_brands: frozenset[str], exclude: tuple[str
                          tried.filters)
         if not relax:
             return Found((), (), tuple(c.name for c in tried.hard), tried.corrected, tried.filters)
+        if not relaxed:
+            sold_out = _sold_out(index, slots, text, base, constraints, tuning)
+            if sold_out is not None:
+                return sold_out
         if tried.hard:
             dropped = _least_needed(index, slots, text, base, constraints, tried.hard, tuning)
             constraints = _relaxing(constraints, dropped)

@@ -242,6 +242,8 @@ def _closest_note(n: int, slots: Slots) -> str:
 
 
 def _relaxed_note(relaxed: tuple[str, ...]) -> str:
+    if relaxed == ("stock",):
+        return "Everything that matches is out of stock right now."
     what = ", ".join(r if r != "price" else "the price limit" for r in relaxed)
     return f"Nothing matched everything you asked for, so I relaxed: {what}."
 

@@ -102,6 +102,24 @@ def test_a_price_bound_picks_among_what_the_words_find(tmp_path, embedder):
     assert ids(whisk)[0] == "w1" and whisk.relaxed == ()
 
 
+def test_what_matches_but_is_sold_out_is_shown_before_anything_is_relaxed(tmp_path, embedder):
+    """The one kayak is sold out: it is shown (marked by ``relaxed == ("stock",)``), not yoga mats in stock."""
+    from dataclasses import replace
+
+    from retrieval.chroma_client import open_client
+    from retrieval.hybrid import HybridIndex
+    from retrieval.index import ProductIndex
+
+    kayak = replace(_p("k1", "Inflatable Kayak for Two", ptype="kayaks", brand="Intex"), in_stock=False)
+    products = PRODUCTS + [kayak]
+    dense = ProductIndex(open_client(tmp_path / "chroma"), embedder, collection="finder-stock")
+    dense.upsert(products)
+    index = HybridIndex.build(dense, products)
+    found = find(index, Slots(query="kayak", product_type="kayaks"), BRANDS)
+    assert ids(found) == ["k1"] and found.relaxed == ("stock",)
+    assert find(index, Slots(query="yoga mat", product_type="yoga mats"), BRANDS).relaxed == ()
+
+
 def test_typos_and_unrelated_words(index):
     typo = find(index, Slots(query="yoga mats in purpel"), BRANDS)
     assert ids(typo)[0] in ("m1", "m3") and ("purpel", "purpl") in typo.corrected

@@ -3,8 +3,9 @@
 Retrieval level (always): dense, BM25 and hybrid over the whole catalog: nDCG@10, precision of Exact@10,
 Recall@50. With ``--chat``: each query as the first chat turn of a new anonymous visitor through the
 Assistant (no generation, a scratch database), scoring what the shopper is shown: nDCG of the shown list
-beside plain dense retrieval's nDCG at the same cut-off (the number shown), the zero-result rate and the
-non-search rate (turns answered with anything but products).
+beside plain dense and plain hybrid retrieval's nDCG at the same cut-off (the number shown): the layers above
+retrieval must not do worse than the retrieval they start from; the zero-result rate and the non-search rate
+(turns answered with anything but products).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class ChatScores:
     queries: int
     shown_ndcg: float  # nDCG of the shown list, cut-off = the number shown
     dense_ndcg_same_cutoff: float  # plain dense retrieval at the same cut-offs
+    hybrid_ndcg_same_cutoff: float  # the hybrid retrieval the chat searches with, at the same cut-offs
     zero_result_rate: float
     non_search_rate: float
     mean_shown: float
@@ -56,7 +58,8 @@ def retrieval_runs(index, queries: list[str], k: int = 100) -> dict[str, dict[st
             "hybrid": _ranked(lambda q, n: index.search(q, None, k=n), queries, k)}
 
 
-def chat_scores(assistant, queries: list[str], judgments, dense_run: dict[str, list[str]]) -> tuple[ChatScores, list[dict]]:
+def chat_scores(assistant, queries: list[str], judgments, dense_run: dict[str, list[str]],
+                hybrid_run: dict[str, list[str]]) -> tuple[ChatScores, list[dict]]:
     from assistant.users import UserRef
     from retrieval.evaluation import ndcg
 
@@ -69,16 +72,18 @@ def chat_scores(assistant, queries: list[str], judgments, dense_run: dict[str, l
     by_cut: dict[int, list[str]] = {}
     for q in queries:
         by_cut.setdefault(max(1, len(shown[q])), []).append(q)
-    ours, base = {}, {}
+    ours, base, hybrid = {}, {}, {}
     for cut, qs in by_cut.items():
         ours.update(ndcg(shown, judgments, cut, qs))
         base.update(ndcg(dense_run, judgments, cut, qs))
+        hybrid.update(ndcg(hybrid_run, judgments, cut, qs))
     n = len(queries)
     zero = sum(1 for r in rows if r["action"] in SEARCH_ACTIONS and not r["shown"]) / n
     non_search = sum(1 for r in rows if r["action"] not in SEARCH_ACTIONS) / n
     for r in rows:
-        r["ndcg"], r["dense_ndcg"] = round(ours[r["query"]], 4), round(base[r["query"]], 4)
-    scores = ChatScores(n, sum(ours.values()) / n, sum(base.values()) / n, zero, non_search,
+        r["ndcg"], r["dense_ndcg"], r["hybrid_ndcg"] = (round(ours[r["query"]], 4), round(base[r["query"]], 4),
+                                                        round(hybrid[r["query"]], 4))
+    scores = ChatScores(n, sum(ours.values()) / n, sum(base.values()) / n, sum(hybrid.values()) / n, zero, non_search,
                         sum(len(v) for v in shown.values()) / n)
     return scores, rows
 
@@ -110,7 +115,7 @@ def run(args, settings) -> int:
         with tempfile.TemporaryDirectory(prefix="shopbot-eval-") as scratch:
             bot = _chat_assistant(settings, Path(scratch))
             try:
-                scores, rows = chat_scores(bot, queries, judgments, runs["dense"])
+                scores, rows = chat_scores(bot, queries, judgments, runs["dense"], runs["hybrid"])
             finally:
                 bot.close()
         report["chat"], report["chat_turns"] = scores.as_dict(), rows
@@ -134,6 +139,6 @@ def _print(report: dict, as_json: bool) -> None:
     console.print(table)
     if "chat" in report:
         c = report["chat"]
-        console.print(f"chat (first turn, no generation): shown nDCG {c['shown_ndcg']:.4f} vs dense at the same cut-off "
-                      f"{c['dense_ndcg_same_cutoff']:.4f}; zero-result rate {c['zero_result_rate']:.1%}; "
+        console.print(f"chat (first turn, no generation): shown nDCG {c['shown_ndcg']:.4f} vs dense / hybrid at the "
+                      f"same cut-off {c['dense_ndcg_same_cutoff']:.4f} / {c['hybrid_ndcg_same_cutoff']:.4f}; zero-result rate {c['zero_result_rate']:.1%}; "
                       f"non-search rate {c['non_search_rate']:.1%}; products shown per turn {c['mean_shown']:.2f}")
