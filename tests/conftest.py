@@ -96,3 +96,21 @@ def hybrid_index(product_index, catalog):
     from retrieval.hybrid import HybridIndex
 
     return HybridIndex.build(product_index, catalog)
+
+
+@pytest.fixture(scope="session")
+def memo_embedder(embedder, product_index):
+    """The session model with ``product_index``'s vectors memoised (tests/retrieval/memo_embedder.py)."""
+    from tests.retrieval.memo_embedder import MemoEmbedder
+
+    return MemoEmbedder.from_index(embedder, product_index)
+
+
+@pytest.fixture
+def cli(settings, memo_embedder, monkeypatch):
+    """Run `shopbot --data-dir <tmp> ...` through the real entry point, reusing the session model (and its
+    vectors) instead of reloading it."""
+    from ui.cli.main import main
+
+    monkeypatch.setattr("retrieval.embeddings.Embedder", lambda *a, **k: memo_embedder)
+    return lambda *argv: main(["--data-dir", str(settings.data_dir), *argv])

@@ -5,30 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-import pytest
 
 from retrieval.catalog.io import save_catalog
 from retrieval.records import SearchFilters
-from tests.retrieval.memo_embedder import MemoEmbedder
-from ui.cli.main import main
 
 ID = re.compile(r"\bP\d{5}\b")
-
-
-@pytest.fixture(scope="module")
-def memo(embedder, product_index):
-    return MemoEmbedder.from_index(embedder, product_index)
-
-
-@pytest.fixture
-def cli(settings, memo, monkeypatch):
-    """Run `shopbot --data-dir <tmp> ...`, reusing the session model (and its vectors) instead of reloading it."""
-    monkeypatch.setattr("retrieval.embeddings.Embedder", lambda *a, **k: memo)
-
-    def run(*argv: str) -> int:
-        return main(["--data-dir", str(settings.data_dir), *argv])
-
-    return run
 
 
 def test_index_then_filtered_search_prints_a_table(cli, settings, catalog, capsys):

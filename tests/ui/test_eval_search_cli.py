@@ -6,22 +6,7 @@ from __future__ import annotations
 import csv
 import json
 
-import pytest
-
 from retrieval.catalog.io import save_catalog
-from tests.retrieval.memo_embedder import MemoEmbedder
-from ui.cli.main import main
-
-
-@pytest.fixture(scope="module")
-def memo(embedder, product_index):
-    return MemoEmbedder.from_index(embedder, product_index)
-
-
-@pytest.fixture
-def cli(settings, memo, monkeypatch):
-    monkeypatch.setattr("retrieval.embeddings.Embedder", lambda *a, **k: memo)
-    return lambda *argv: main(["--data-dir", str(settings.data_dir), *argv])
 
 
 def _judgments(path, products) -> list[str]:
