@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrieval.lexical import LexicalIndex, LexicalMatch
-from retrieval.negation import split_negations, title_stance
+from retrieval.negation import split_negations, title_stance, written_negations
 from retrieval.product import Product
 from retrieval.records import Hit, SearchFilters
 
@@ -42,7 +42,8 @@ class HybridResult:
 
 class HybridIndex:
     def __init__(self, dense, lexical: LexicalIndex, *, dense_weight: float = DENSE_WEIGHT,
-                 negation_weight: float = NEGATION_WEIGHT, pool: int = POOL) -> None:
+                 negation_weight: float = NEGATION_WEIGHT, pool: int = POOL,
+                 names: frozenset[str] = frozenset()) -> None:
         if not 0.0 <= dense_weight <= 1.0:
             raise ValueError(f"dense_weight must be in [0, 1], got {dense_weight}")
         self.dense = dense
@@ -50,11 +51,12 @@ class HybridIndex:
         self.dense_weight = dense_weight
         self.negation_weight = negation_weight
         self.pool = pool
+        self.names = names  # the titles' own "<word> not <word>" (retrieval/negation.py): not negations
 
     @classmethod
     def build(cls, dense, products: Iterable[Product] | None = None, **kw) -> "HybridIndex":
-        products = products if products is not None else dense.all_products()
-        return cls(dense, LexicalIndex.build(products), **kw)
+        products = list(products if products is not None else dense.all_products())
+        return cls(dense, LexicalIndex.build(products), names=written_negations(p.title for p in products), **kw)
 
     # the read side of ProductIndex ---------------------------------------------------------------
     def count(self) -> int:
@@ -74,7 +76,7 @@ class HybridIndex:
     # search -----------------------------------------------------------------------------------------
     def search(self, query: str, filters: SearchFilters | None = None, k: int = 50) -> list[Hit]:
         """Search the shopper's words as typed: negated phrases are read out of them first."""
-        text, negations = split_negations(query or "")
+        text, negations = split_negations(query or "", self.names)
         return list(self.search_detailed(text or query, filters, k,
                                          negated=negations.terms + negations.brands).hits)
 

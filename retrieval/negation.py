@@ -8,12 +8,15 @@ moves up and one whose title names it ("with handles") moves down (``title_stanc
 ``split_negations(text)`` returns the text without the negated phrases and the phrases themselves.
 A negated phrase runs from the cue to the next connective (and, for, with, in, under, ...), punctuation
 or the end, at most three words. "from X" / "by X" after the cue names a brand to exclude.
-Hyphenated or fixed product words are not negations: "non-stick", "non slip", "no-show", "nonstick".
+Hyphenated or fixed product words are not negations: "non-stick", "non slip", "no-show", "nonstick"; nor
+is a "not" the catalog's titles glue into a name between the same two words ("bite not collar" for "BiteNot
+Collar", "forget me not flower seeds" for "Forget-Me-Not Flower Seeds": ``written_negations``).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 _CUE = r"(?:without|w/o|w/out|minus|excluding|except(?:\s+for)?|free\s+of|but\s+not|not|no)"
@@ -26,6 +29,8 @@ _NEG_RE = re.compile(rf"(?<![\w-])(?P<cue>{_CUE})\s+(?:too\s+|very\s+|so\s+|any\
 _KEEP = re.compile(r"\b(?:no[\s-]show|no[\s-]slip|non[\s-]\w+|no[\s-]iron|no[\s-]spill|no[\s-]tie|no[\s-]pull|"
                    r"no[\s-]scratch|not\s+applicable)\b", re.I)
 _LEADING = re.compile(r"^(?:too|very|so|any|a|an|the)\s+", re.I)
+_WORD = re.compile(r"[a-z0-9]+")
+_GLUED_NOT = re.compile(r"([A-Za-z0-9]+)(?:-[Nn]ot|Not|NOT)\b[\s,.-]+([A-Za-z0-9]+)")
 
 
 @dataclass(frozen=True)
@@ -41,15 +46,34 @@ class Negations:
         return _LEADING.sub("", " ".join(value.lower().split())) in self.terms
 
 
-def split_negations(text: str) -> tuple[str, Negations]:
-    """(text without the negated phrases, what was negated)."""
+def written_negations(titles: Iterable[str]) -> frozenset[str]:
+    """"<word> not <word>" where a title glues the "not" to the word before it, as names do ("BiteNot Collar",
+    "Forget-Me-Not Flower Seeds" -> "bite not collar", "me not flower"): in a query those words name a product.
+    A spaced "not" / "no" in a title ("Batteries Not Included", "Belt No Buckle") describes, and stays a negation."""
+    out: set[str] = set()
+    for title in titles:
+        for m in _GLUED_NOT.finditer(title or ""):
+            out.add(f"{m.group(1).lower()} not {m.group(2).lower()}")
+    return frozenset(out)
+
+
+def _written(text: str, m: re.Match, names: frozenset[str]) -> bool:
+    """The cue and the words around it are a catalog title's own words ("bite not collar"), not a negation."""
+    cue = m.group("cue").lower()
+    before = _WORD.findall(text[:m.start()].lower())
+    after = _WORD.findall(m.group("phrase").lower())
+    return cue == "not" and bool(before and after) and f"{before[-1]} not {after[0]}" in names
+
+
+def split_negations(text: str, names: frozenset[str] = frozenset()) -> tuple[str, Negations]:
+    """(text without the negated phrases, what was negated); ``names``: ``written_negations`` of the catalog."""
     protected = {m.span() for m in _KEEP.finditer(text)}
     terms: list[str] = []
     brands: list[str] = []
     kept: list[str] = []
     last = 0
     for m in _NEG_RE.finditer(text):
-        if any(a <= m.start() < b for a, b in protected):
+        if any(a <= m.start() < b for a, b in protected) or (names and _written(text, m, names)):
             continue
         words = _LEADING.sub("", " ".join(m.group("phrase").split())).strip(" '.-").split()
         end = m.end()

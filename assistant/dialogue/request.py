@@ -84,7 +84,8 @@ def _cut(text: str, spans: list[tuple[int, int]]) -> str:
     return " ".join(" ".join(out).split())
 
 
-def read_request(parse: Parse) -> Request:
+def read_request(parse: Parse, names: frozenset[str] = frozenset()) -> Request:
+    """``names``: the catalog's titles' own "<word> not <word>" (``written_negations``), never negations."""
     text = parse.text or ""
     priced = [(e.start, e.end) for e in parse.entities
               if e.type in ("PRICE_MIN", "PRICE_MAX", "ORDER_ID") and e.end > e.start]
@@ -93,7 +94,7 @@ def read_request(parse: Parse) -> Request:
         text = _PRICE_WORDS.sub(" ", text)
     back = _BACK.match(text)
     text = _LEAD_IN.sub("", text[back.end():] if back else text, count=1)
-    text, negations = split_negations(text)
+    text, negations = split_negations(text, names)
     text = _TRAILING.sub("", _RELATIVE.sub("", _TRAILING.sub("", _strip_cues(text)))).strip()
     covered = " ".join(e.value.lower() for e in parse.entities if e.type not in ("PRODUCT_TYPE",)).split()
     own = tuple(w for w in re.findall(r"[a-z0-9][a-z0-9'&-]*", text.lower())

@@ -79,7 +79,7 @@ def _brands(ctx: FlowContext, parse: Parse) -> tuple[Parse, list[str]]:
     """BRAND values spelled as the catalog spells them; the ones it does not sell are returned apart."""
     missing: list[str] = []
     ents = []
-    negations = split_negations(parse.text or "")[1]
+    negations = split_negations(parse.text or "", ctx.vocabulary.written_negations)[1]
     negated = {brand_key(b) for b in negations.brands}
     for e in parse.entities:
         if e.type in ("COLOR", "MATERIAL", "FEATURE") and negations.covers(e.value):

@@ -102,7 +102,7 @@ def _swap_words(query: str, old: tuple[str, ...], new: tuple[str, ...]) -> str:
 def merge_slots(old: Slots, parse: Parse, vocabulary: CatalogVocabulary, *, refine: bool | None = None) -> Slots:
     """Fold one parse into the slots (rules in the module docstring). ``refine``: force (True) or forbid
     (False) reading the turn as a refinement of the current search; None decides from the words."""
-    request = read_request(parse)
+    request = read_request(parse, vocabulary.written_negations)
     if refine is None:
         refine = not old.is_empty() and request.refines(old.type_phrase, parse.intent)
     s = old if refine else _new_search(old, request, vocabulary)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from retrieval.negation import written_negations
 from retrieval.product import Product
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -59,6 +60,7 @@ class CatalogVocabulary:
     brands: frozenset[str]  # lower case
     colors: frozenset[str]  # lower case, as written in the catalog
     type_counts: Mapping[str, int] = field(default_factory=dict)
+    written_negations: frozenset[str] = frozenset()  # "bite not collar": a title's own "not" (retrieval/negation.py)
     _keys: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -71,8 +73,9 @@ class CatalogVocabulary:
     def from_products(cls, products: Iterable[Product]) -> "CatalogVocabulary":
         types: dict[str, Counter] = {}
         counts: Counter = Counter()
-        brands, colors = set(), set()
+        brands, colors, titles = set(), set(), []
         for p in products:
+            titles.append(p.title)
             t = p.product_type.strip().lower()
             if t:
                 types.setdefault(t, Counter())[p.category] += 1
@@ -81,7 +84,7 @@ class CatalogVocabulary:
                 brands.add(p.brand.strip().lower())
             colors.update(c.strip().lower() for c in p.colors if c.strip())
         return cls(types={t: c.most_common(1)[0][0] for t, c in types.items()}, brands=frozenset(brands),
-                   colors=frozenset(colors), type_counts=dict(counts))
+                   colors=frozenset(colors), type_counts=dict(counts), written_negations=written_negations(titles))
 
     # resolution --------------------------------------------------------------------------------
     def resolve(self, phrase: str) -> TypeMatch:

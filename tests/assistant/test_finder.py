@@ -126,6 +126,19 @@ def test_typos_and_unrelated_words(index):
     assert unrelated(index, "zxqv blorp fnarg") and not unrelated(index, "yoga mat")
 
 
+def test_a_not_the_catalog_writes_inside_a_name_is_no_negation():
+    from retrieval.negation import written_negations
+
+    names = written_negations(["BiteNot Collar, 6\" W x 27\" L", "Forget-Me-Not Flower Seeds", "Clear Silicone Sealant",
+                               "Leather Belt No Buckle", "Watch Band (Watch Not Included)"])
+    assert names == {"bite not collar", "me not flower"}  # a spaced "not" / "no" describes the product
+    assert split_negations("bite not collar", names) == ("bite not collar", split_negations("")[1])
+    assert split_negations("forget me not flower seeds", names)[1].terms == ()
+    assert split_negations("bite not collar")[1].terms == ("collar",)  # without the catalog: a negation
+    assert split_negations("silicone sealant not clear", names)[1].terms == ("clear",)
+    assert split_negations("leather belt no buckle", names)[1].terms == ("buckle",)
+
+
 def test_requests_keep_the_shoppers_words():
     text, neg = split_negations("looking for a yoga mat that's not too thick")
     assert neg.terms == ("thick",) and "thick" not in text

@@ -351,3 +351,12 @@ def test_esci_cheaper_than_unpriced_products_asks_for_a_budget(esci_bot):
 def test_esci_closest_matches_quote_the_shoppers_words(esci_bot):
     (turn,) = _talk(esci_bot, "iphone 12 case")
     assert turn.products and 'closest matches I found for "iphone 12 case"' in turn.reply, turn.reply
+
+
+@pytest.mark.slow
+def test_esci_a_not_inside_a_catalog_name_is_no_negation(esci_bot):
+    """"bite not collar" is the BiteNot collar the catalog sells, not "bite" without collars."""
+    (turn,) = _talk(esci_bot, "bite not collar")
+    titles = [c.product.title.lower() for c in turn.products]
+    assert titles and sum("collar" in t for t in titles) >= 3, turn.reply
+    assert '"bite"' not in turn.reply, turn.reply
