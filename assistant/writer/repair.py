@@ -4,8 +4,9 @@ Before the writer regenerates (or falls back to the template), ``repair(text, fa
 looks for a version of the rejected text that passes the full guard (``passes`` is the writer's verdict,
 which also knows the verbatim tail). Candidates, least change first, all built on the text of step 0:
 
-0. a bracketed price right after a fact product's name states that product's own price (``prices.py``:
-   the model moved "$14.25" onto a product without a listed price);
+0. a reply cut off inside a list (at ``max_new_tokens``) ends after its last whole bracketed item
+   (``closed``), and a bracketed price right after a fact product's name states that product's own price
+   (``prices.py``: the model moved "$14.25" onto a product without a listed price);
 1. without its parenthesised prices that are not in the facts ("the X ($19.99)" for a product whose
    price is not listed: the 135M adapter was trained on priced catalogs); right after the exact name of
    an unpriced fact product the price becomes "(price not listed)" (the template's words), else it goes;
@@ -77,9 +78,23 @@ def _dropping(parts: list[str]) -> Iterator[str]:
             yield " ".join(parts[i] for i in kept)
 
 
+def closed(text: str) -> str:
+    """A reply cut off inside a list ("... the A ($9.99), the B (price not listed) and the Makita XSS02Z 18V")
+    ends after its last whole bracketed item instead: "... the A ($9.99), the B (price not listed).";
+    a complete reply, or a cut-off sentence with no bracket in it, is returned as it is."""
+    text = text.rstrip()
+    if not text or text.endswith((".", "!", "?", ")", '"', "'")):
+        return text
+    last = max(text.rfind(". "), text.rfind("! "), text.rfind("? "))
+    bracket = text.rfind(")")
+    if bracket <= last:
+        return text
+    return text[:bracket + 1].rstrip(" ,") + "."
+
+
 def candidates(text: str, facts: ReplyFacts, guard: Guard) -> Iterator[str]:
     """Repaired versions of ``text``, least change first (see the module docstring)."""
-    text = attributed(text, facts)  # a bracket after a fact name states that product's own price
+    text = attributed(closed(text), facts)  # a bracket after a fact name states that product's own price
     yield text
     named = guard.fix_near_names(text, facts)
     yield without_unsupported_prices(text, facts, say_unlisted=True)

@@ -212,3 +212,17 @@ def test_no_repair_accepts_an_unfaithful_mention(bad):
 
 def test_repair_returns_none_when_nothing_passes():
     assert repair("The Sonique OrbitFit Camping Stove.", GIFTS, GUARD, lambda t: GUARD.check(t, GIFTS).passed) is None
+
+
+def test_a_reply_cut_off_inside_a_list_ends_after_its_last_whole_item():
+    from assistant.writer.repair import closed
+
+    cut = ("Here are 2 gift ideas. My top picks: the Sonique OrbitFit USB-C Phone Charger ($100), the Emberline "
+           "TrailFlame Camping Stove ($49.00) and the Lumbra Night")
+    assert closed(cut) == ("Here are 2 gift ideas. My top picks: the Sonique OrbitFit USB-C Phone Charger ($100), "
+                           "the Emberline TrailFlame Camping Stove ($49.00).")
+    assert closed("Here are 2 gift ideas. The Sonique is") == "Here are 2 gift ideas. The Sonique is"
+    written = _write(GIFTS, cut)
+    assert written.text == ("Here are 2 gift ideas. My top picks: the Sonique OrbitFit USB-C Phone Charger ($24.99), "
+                            "the Emberline TrailFlame Camping Stove ($49.00).")
+    assert not written.fallback and "incomplete" in written.failures
