@@ -41,7 +41,8 @@ from dataclasses import dataclass
 
 from assistant.records import Action, ReplyFacts
 from assistant.writer import prices
-from assistant.writer.mentions import BrandIndex, as_written, check_mentions, near_name_fixes, type_nouns_of
+from assistant.writer.mentions import BrandIndex, as_written, check_mentions, type_nouns_of
+from assistant.writer.near_names import near_name_fixes
 from assistant.writer.prompt import SYSTEM_PROMPT, format_price
 from retrieval.product import Product
 
@@ -284,7 +285,7 @@ class Guard:
 
     def fix_near_names(self, text: str, facts: ReplyFacts) -> str:
         """``text`` with each unambiguous near copy of one fact product's name (one misspelt word, see
-        ``mentions.near_name_fixes``) replaced by that product's own words; the result must still be checked."""
+        ``near_names.near_name_fixes``) replaced by that product's own words; the result must still be checked."""
         for start, end, name in sorted(near_name_fixes(text, facts.products, _other_text(facts), self.brands),
                                        reverse=True):
             text = text[:start] + name + text[end:]
