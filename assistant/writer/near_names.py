@@ -56,7 +56,8 @@ def _near_windows(keys: tuple[str, ...], product: Product, taken: set[str]) -> l
         form = tokenize(name)
         for a in range(len(form) - len(keys) + 1):
             window = form[a:a + len(keys)]
-            diff = [(i, k, t.key) for i, (k, t) in enumerate(zip(keys, window)) if k != t.key and _stem(k) != _stem(t.key)]
+            diff = [(i, k, t.key) for i, (k, t) in enumerate(zip(keys, window))
+                    if k != t.key and _stem(k) != _stem(t.key)]
             if len(diff) != 1 or diff[0][1] in taken:
                 continue
             at, word, right = diff[0]
