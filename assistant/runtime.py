@@ -63,10 +63,13 @@ class Runtime:
         self.close()
 
 
-def hybrid_over(dense: ProductIndex, products, settings: Settings) -> HybridIndex:
-    """Dense + BM25 search over ``dense`` (the catalog's ``products``), weighted as the settings say."""
+def hybrid_over(dense: ProductIndex, products, settings: Settings,
+                vocabulary: CatalogVocabulary | None = None) -> HybridIndex:
+    """Dense + BM25 search over ``dense`` (the catalog's ``products``), weighted as the settings say; with the
+    catalog's ``vocabulary``, its names with a "not" are reused instead of read from the titles again."""
     tuning = settings.search
-    return HybridIndex.build(dense, products, dense_weight=tuning.dense_weight, negation_weight=tuning.negation_weight,
+    return HybridIndex.build(dense, products, vocabulary.written_negations if vocabulary is not None else None,
+                             dense_weight=tuning.dense_weight, negation_weight=tuning.negation_weight,
                              pool=max(100, tuning.pool))
 
 
@@ -81,7 +84,8 @@ def build_runtime(settings: Settings, *, stores: Stores | None = None, generate:
     if dense.count() == 0:
         log.warning("the product index is empty; run `shopbot build` first")
     products = dense.all_products()
-    index = hybrid_over(dense, products, settings)
+    vocabulary = CatalogVocabulary.from_products(products)
+    index = hybrid_over(dense, products, settings, vocabulary)
     policies = PolicyStore(client, embedder, settings.policies_collection)
     if policies.count() == 0:
         policies.index()
@@ -90,7 +94,7 @@ def build_runtime(settings: Settings, *, stores: Stores | None = None, generate:
     parser = NluParser.load(settings.nlu_model_dir, threshold=settings.nlu_confidence_threshold,
                             speed=settings.nlu_speed)
     ranker = RankingPolicy.from_settings(settings, index=index, interactions=stores.interactions)
-    runtime = Runtime(stores=stores, index=index, vocabulary=CatalogVocabulary.from_products(products),
+    runtime = Runtime(stores=stores, index=index, vocabulary=vocabulary,
                       policies=policies, parser=parser, ranker=ranker,
                       writer=_writer(settings) if generate else None)
     release_free_memory()  # reading every record and building BM25 leaves freed heap the OS can have back

@@ -54,9 +54,12 @@ class HybridIndex:
         self.names = names  # the titles' own "<word> not <word>" (retrieval/negation.py): not negations
 
     @classmethod
-    def build(cls, dense, products: Iterable[Product] | None = None, **kw) -> "HybridIndex":
+    def build(cls, dense, products: Iterable[Product] | None = None, names: frozenset[str] | None = None,
+              **kw) -> "HybridIndex":
+        """``names``: the catalog's ``written_negations`` when the caller has them (the runtime's vocabulary)."""
         products = list(products if products is not None else dense.all_products())
-        return cls(dense, LexicalIndex.build(products), names=written_negations(p.title for p in products), **kw)
+        names = names if names is not None else written_negations(p.title for p in products)
+        return cls(dense, LexicalIndex.build(products), names=names, **kw)
 
     # the read side of ProductIndex ---------------------------------------------------------------
     def count(self) -> int:

@@ -123,18 +123,17 @@ def _relaxing(constraints: list[Constraint], dropped: Constraint) -> list[Constr
 
 
 def _least_needed(index, slots: Slots, text: str, base: SearchFilters, constraints: list[Constraint],
-                  hard: list[Constraint], tuning: SearchTuning) -> Constraint:
-    """The hard constraint to relax: of those whose relaxation finds products, the one that leaves the
-    products that fit the shopper's words best ("disney wired ribbon": without the brand, wired ribbons;
-    without the type, Disney costumes); else the least certain (constraints are ordered least certain first)."""
+                  hard: list[Constraint], tuning: SearchTuning) -> tuple[Constraint, _Attempt | None]:
+    """The hard constraint to relax, and the search without it when it was already run: of those whose
+    relaxation finds products, the one that leaves the products that fit the shopper's words best ("disney
+    wired ribbon": without the brand, wired ribbons; without the type, Disney costumes); else the least
+    certain (constraints are ordered least certain first)."""
     if len(hard) < 2:
-        return hard[0]
-    fits = {}
-    for c in hard:
-        tried = _attempt(index, slots, text, base, _relaxing(constraints, c), tuning)
-        if tried.hits:
-            fits[id(c)] = tried.fit
-    return max(hard, key=lambda c: fits.get(id(c), -1.0)) if fits else hard[0]
+        return hard[0], None
+    tried = {id(c): _attempt(index, slots, text, base, _relaxing(constraints, c), tuning) for c in hard}
+    found = [c for c in hard if tried[id(c)].hits]
+    best = max(found, key=lambda c: tried[id(c)].fit) if found else hard[0]
+    return best, tried[id(best)]
 
 
 def _sold_out(index, slots: Slots, text: str, base: SearchFilters, constraints: list[Constraint],
@@ -157,8 +156,10 @@ def find(index, slots: Slots, catalog_brands: frozenset[str], exclude: tuple[str
                        for c in constraints]
     base = base_filters(slots, exclude)
     relaxed: list[str] = []
+    ahead: _Attempt | None = None  # the next search, when choosing what to relax already ran it
     while True:
-        tried = _attempt(index, slots, text, base, constraints, tuning)
+        tried = ahead if ahead is not None else _attempt(index, slots, text, base, constraints, tuning)
+        ahead = None
         if tried.hits:
             return Found(tuple(tried.hits), tuple(relaxed), tuple(c.name for c in tried.hard), tried.corrected,
                          tried.filters)
@@ -169,7 +170,7 @@ def find(index, slots: Slots, catalog_brands: frozenset[str], exclude: tuple[str
             if sold_out is not None:
                 return sold_out
         if tried.hard:
-            dropped = _least_needed(index, slots, text, base, constraints, tried.hard, tuning)
+            dropped, ahead = _least_needed(index, slots, text, base, constraints, tried.hard, tuning)
             constraints = _relaxing(constraints, dropped)
             relaxed.append(f"{dropped.name} {dropped.label}")
             continue
